@@ -1,0 +1,81 @@
+"""build(): the six stages — load, validate, derive, compose, typeset, write — as six calls; no click."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen import derive
+from reportgen.blocks import Block
+from reportgen.compose import compose
+from reportgen.errors import Problem
+from reportgen.load import Loaded, load
+from reportgen.schema.validate import validate
+from reportgen.typeset.document import typeset
+from reportgen.typeset.profile import DEFAULT, LayoutProfile
+from reportgen.write import atomic_write, reproducible_zip
+
+_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
+@dataclass
+class Built:
+    """What one build produced: the blocks (for text previews and tests) and the .docx bytes."""
+
+    source: Path
+    blocks: list[Block]
+    docx: bytes
+    region: str
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.plain for b in self.blocks)
+
+
+def check(path: Path) -> tuple[Loaded, list[Problem]]:
+    """Load and validate one input; raises InputError with every problem of the file."""
+    loaded = load(path)
+    return loaded, validate(loaded)
+
+
+def document_date(data: dict) -> dt.datetime:
+    """Document properties come from the input (the 成文日期, else the last day of the year), not the clock."""
+    sig = data.get("signature") or {}
+    m = _DATE.match(sig.get("date", ""))
+    if m:
+        return dt.datetime(*map(int, m.groups()), tzinfo=dt.timezone.utc)
+    return dt.datetime(data["year"], 12, 31, tzinfo=dt.timezone.utc)
+
+
+def render(path: Path, region: str | None = None, workdir: Path | None = None,
+           profile: LayoutProfile = DEFAULT) -> Built:
+    """Everything but the write: input file → Blocks → .docx bytes."""
+    loaded, warnings = check(path)
+    data = loaded.data
+    region = region or data.get("region") or "base"
+    blocks = compose(derive.context(data), region, workdir)
+    town = data["town"]
+    names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
+    doc = typeset(blocks, profile, names)
+    props = doc.core_properties
+    when = document_date(data)
+    props.title = "".join(b.plain for b in blocks if b.kind == "title")
+    props.author = props.last_modified_by = town["issuer"]
+    props.created = props.modified = when
+    props.last_printed = when
+    props.revision = 1
+    props.comments = props.keywords = props.subject = props.category = ""
+    buf = io.BytesIO()
+    doc.save(buf)
+    return Built(Path(path), blocks, reproducible_zip(buf.getvalue()), region, warnings)
+
+
+def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None) -> Built:
+    """Build one report and write it atomically to `out`; on any failure `out` is left as it was."""
+    built = render(path, region, workdir)
+    atomic_write(out, built.docx)
+    return built

@@ -1,0 +1,165 @@
+"""Jinja (sandboxed, strict) renders the context through a region's templates into a list of Blocks."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from reportgen import resources
+from reportgen.blocks import PARTS, Block
+from reportgen.errors import TemplateError, UsageError
+from reportgen.numbering import Counter, cn_numeral
+
+REGION_NAME = re.compile(r"^[a-z0-9-]+$")
+ENTRY = "report.j2"
+
+# A template line is a paragraph; a leading tag gives it a role. Values are HTML-escaped by autoescape,
+# so a user's text can never forge a tag: "<h1>" typed in a YAML arrives here as "&lt;h1&gt;".
+_LINE = re.compile(r"^<(?P<tag>mark|docno|title|recipient|h[1-4]|sign|date|blank)(?P<attrs>(?:\s+[a-z]+(?:=[a-z0-9_-]+)?)*)>"
+                   r"(?P<text>.*)$")
+_RUNIN = "<run>"
+_ENDINGS = "。！？；：…"
+
+
+# ---- filters offered to templates (docs/regions.md lists them) ------------------------------------------
+
+def sentence(text: str) -> str:
+    """Make `text` end as a sentence: keep its own final punctuation, turn a trailing ，、； into 。"""
+    text = str(text).rstrip()
+    if not text:
+        return text
+    if text[-1] in "，、；,;":
+        text = text[:-1]
+    return text if text[-1] in _ENDINGS else text + "。"
+
+
+def clause(text: str) -> str:
+    """Strip final punctuation so a text can be joined into a longer sentence with ；"""
+    return str(text).rstrip().rstrip("。；，、;,.")
+
+
+# ---- the environment -------------------------------------------------------------------------------------
+
+def template_roots(workdir: Path | None = None) -> list[Path]:
+    """A working folder's own templates/ first, then the shipped ones."""
+    roots = []
+    if workdir is not None and (workdir / "templates").is_dir():
+        roots.append((workdir / "templates").resolve())
+    shipped = resources.templates_dir().resolve()
+    if shipped not in roots:
+        roots.append(shipped)
+    return roots
+
+
+def check_region(region: str, roots: Sequence[Path]) -> str:
+    if not REGION_NAME.match(region):
+        raise UsageError(f"地区模板名 “{region}” 不合法：只能用小写字母、数字和连字符（如 guangdong-meizhou）。")
+    if not any((root / region).is_dir() for root in roots):
+        known = sorted({p.name for root in roots for p in root.iterdir() if p.is_dir()})
+        raise UsageError(f"找不到地区模板 “{region}”。可用的有：{'、'.join(known)}。")
+    return region
+
+
+@cache
+def environment(region: str, roots: tuple[Path, ...]) -> SandboxedEnvironment:
+    """One environment per (region, search path): `report.j2` and partials resolve region → base."""
+    search = [root / region for root in roots] + [root / "base" for root in roots] + list(roots)
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(cn=cn_numeral, sentence=sentence, clause=clause)
+    return env
+
+
+def _template_location(tb: Any) -> tuple[str | None, int | None]:
+    """The innermost template frame of a traceback: Jinja maps its line numbers back to the .j2 file."""
+    where: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            where = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
+def render(context: dict[str, Any], region: str = "base", workdir: Path | None = None) -> str:
+    roots = tuple(template_roots(workdir))
+    check_region(region, roots)
+    env = environment(region, roots)
+    try:
+        return env.get_template(ENTRY).render(context)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"模板语法错误：{err.message}", err.filename or err.name, err.lineno) from None
+    except jinja2.UndefinedError as err:
+        file, line = _template_location(sys.exc_info()[2])
+        raise TemplateError(f"模板使用了输入中没有的字段（{err.message}）。", file, line) from None
+    except jinja2.exceptions.SecurityError as err:
+        file, line = _template_location(sys.exc_info()[2])
+        raise TemplateError(f"模板试图执行不允许的操作（{err}）。", file, line) from None
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(f"找不到模板文件 “{err.name}”。") from None
+    except jinja2.TemplateError as err:
+        file, line = _template_location(sys.exc_info()[2])
+        raise TemplateError(f"模板出错：{err}", file, line) from None
+
+
+def parse(rendered: str) -> list[Block]:
+    """Rendered template text → Blocks, with heading numbers computed in order of appearance."""
+    blocks: list[Block] = []
+    counter = Counter()
+    title_lines: list[str] = []
+    for raw_line in rendered.splitlines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            blocks.append(Block("body", html.unescape(line)))
+            continue
+        tag, text = match["tag"], match["text"]
+        attrs = dict(a.partition("=")[::2] for a in match["attrs"].split())
+        if tag == "title":
+            title_lines.append(html.unescape(text.strip()))
+            continue
+        if tag.startswith("h"):
+            level = int(tag[1])
+            head, _, runin = text.partition(_RUNIN)
+            number = "" if "nonum" in attrs else counter.next(level)
+            blocks.append(Block("heading", html.unescape(head.strip()), level, number, html.unescape(runin.strip()),
+                                attrs.get("part") or None))
+        else:
+            blocks.append(Block(tag, html.unescape(text.strip()), flags=frozenset(attrs)))
+    if title_lines:
+        title = Block("title", "".join(title_lines), lines=tuple(title_lines) if len(title_lines) > 1 else ())
+        at = next((i for i, b in enumerate(blocks) if b.kind not in ("mark", "docno")), len(blocks))
+        blocks.insert(at, title)
+    return blocks
+
+
+def check_parts(blocks: list[Block], region: str) -> None:
+    """Every region must still produce the regulation's five parts."""
+    present = {b.part for b in blocks if b.part}
+    missing = [p for p in PARTS if p not in present]
+    if missing:
+        raise TemplateError(f"地区模板 “{region}” 生成的报告缺少以下部分：{'、'.join(missing)}。"
+                            "每个部分的标题行要写 part=名称，如 <h1 part=other>。")
+
+
+def compose(context: dict[str, Any], region: str = "base", workdir: Path | None = None) -> list[Block]:
+    blocks = parse(render(context, region, workdir))
+    check_parts(blocks, region)
+    return blocks

@@ -1,0 +1,1 @@
+"""Input checking: the JSON Schema, then the facts no schema can express."""

@@ -1,0 +1,111 @@
+"""All schema errors of a file at once, sorted by line, each in Chinese with its field path and a hint."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from reportgen import resources
+from reportgen.errors import InputError, Problem
+from reportgen.load import Loaded, PathKey, SourceMap
+from reportgen.schema.checks import semantic_problems
+
+_TYPES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false", "array": "列表（以 - 开头的多行）",
+          "object": "“键: 值”的映射", "null": "空值"}
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = resources.schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, list):
+        return "列表"
+    if value is None:
+        return "空值"
+    text = str(value)
+    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+
+
+def _problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
+    """Translate one jsonschema error into located Chinese problems (an unknown-key error may name several)."""
+    path: PathKey = tuple(err.absolute_path)
+    kind, value, schema = err.validator, err.validator_value, err.schema
+    hint = schema.get("description", "") if isinstance(schema, dict) else ""
+    if kind == "additionalProperties":
+        known = sorted(schema.get("properties", {}))
+        out = []
+        for key in sorted(set(err.instance) - set(known), key=str):
+            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            tip = f"是不是想写 “{near[0]}”？" if near else f"这里可用的键有：{', '.join(known)}。"
+            out.append(source.problem((*path, key), f"未知的键 “{key}”，不会被使用。", tip))
+        return out
+    if kind == "required":
+        missing = [k for k in value if k not in err.instance]
+        props = schema.get("properties", {})
+        return [source.problem(path, f"缺少必填的键 “{k}”。", props.get(k, {}).get("description", "")) for k in missing]
+    if kind == "type":
+        types = value if isinstance(value, list) else [value]
+        want = "或".join(_TYPES.get(t, t) for t in types)
+        if "string" in types and isinstance(err.instance, (int, float, bool)):
+            hint = f"YAML 把它当成了数字或真假值；用英文引号括起来，写成 \"{err.instance}\"。"
+        return [source.problem(path, f"应当是{want}，现在是{_describe(err.instance)}。", hint)]
+    if kind == "enum":
+        return [source.problem(path, f"{_describe(err.instance)} 不是可选的值，应为以下之一：{'、'.join(map(str, value))}。",
+                               hint)]
+    if kind == "pattern":
+        return [source.problem(path, f"{_describe(err.instance)} 的写法不符合要求。", hint)]
+    if kind in ("minimum", "exclusiveMinimum"):
+        rel = "不能小于" if kind == "minimum" else "应当大于"
+        return [source.problem(path, f"{_describe(err.instance)} {rel} {value}。", hint)]
+    if kind in ("maximum", "exclusiveMaximum"):
+        rel = "不能大于" if kind == "maximum" else "应当小于"
+        return [source.problem(path, f"{_describe(err.instance)} {rel} {value}。", hint)]
+    if kind in ("minLength", "maxLength"):
+        rel = "至少" if kind == "minLength" else "最多"
+        return [source.problem(path, f"{_describe(err.instance)} 太{'短' if kind == 'minLength' else '长'}，{rel} {value} 个字。",
+                               hint)]
+    if kind in ("minItems", "maxItems"):
+        rel = "至少" if kind == "minItems" else "最多"
+        return [source.problem(path, f"这个列表{rel}要有 {value} 项。", hint)]
+    if kind == "minProperties":
+        return [source.problem(path, "这里是空的，至少要填写一个键。", hint)]
+    if kind == "oneOf" and isinstance(err.instance, dict) and "label" in schema.get("properties", {}):
+        return [source.problem(path, "一个数字事实要在 count（配 unit 量词）、rate（百分比）、amount（配 unit 元/万元/亿元）"
+                                     "中恰好选一种；of 只能配 rate。", hint)]
+    if kind == "oneOf":
+        return [source.problem(path, f"{_describe(err.instance)} 的写法不符合要求。", hint)]
+    return [source.problem(path, f"不符合要求（{err.message}）。", hint)]
+
+
+def schema_problems(loaded: Loaded) -> list[Problem]:
+    out: list[Problem] = []
+    for err in _validator().iter_errors(loaded.data):
+        out.extend(_problems_for(err, loaded.source))
+    return out
+
+
+def validate(loaded: Loaded) -> list[Problem]:
+    """Raise InputError with every problem of the file; return the warnings that do not stop a build."""
+    problems = schema_problems(loaded)
+    warnings: list[Problem] = []
+    if not problems:  # semantic checks read the data's shape, which the schema has just vouched for
+        problems, warnings = semantic_problems(loaded)
+    else:  # control characters are still worth naming alongside schema errors
+        problems += [p for p in semantic_problems(loaded)[0] if p.message.startswith("含有")]
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        unique.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
+        raise InputError(unique)
+    return [*loaded.warnings, *warnings]

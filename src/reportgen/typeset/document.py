@@ -1,0 +1,173 @@
+"""Blocks → a python-docx Document: one function per Block kind, dispatched from a dict."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import docx
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.shared import Length, Pt
+from lxml import etree
+
+from reportgen.blocks import Block
+from reportgen.typeset import oxml, styles
+from reportgen.typeset.profile import DEFAULT, LayoutProfile
+from reportgen.typeset.styles import IDS
+from reportgen.typeset.title import balance, width
+
+
+@cache
+def scaffold(profile: LayoutProfile) -> bytes:
+    """An empty report: styles, page setup, grid and page-number footers. Built once per profile."""
+    doc = docx.Document()
+    styles_root = doc.styles.element
+    for child in list(styles_root):
+        if child.tag != qn("w:latentStyles"):
+            styles_root.remove(child)
+    for i, node in enumerate(styles.build(profile)):
+        styles_root.insert(i, node)
+    oxml.strip_theme_fonts(styles_root)
+
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    section = doc.sections[0]
+    section.page_width, section.page_height = profile.page_width, profile.page_height
+    section.top_margin, section.bottom_margin = profile.margin_top, profile.margin_bottom
+    section.left_margin, section.right_margin = profile.margin_left, profile.margin_right
+    section.header_distance, section.footer_distance = profile.header_distance, profile.footer_distance
+    section.gutter = Length(0)
+    oxml.set_doc_grid(section._sectPr, profile.line_pitch)
+
+    doc.settings.odd_and_even_pages_header_footer = True
+    side = Length(round(profile.page_number_size * profile.page_number_side_chars))
+    for footer, jc, indent in ((section.footer, "right", {"right": side}),
+                               (section.even_page_footer, "left", {"left": side})):
+        footer.is_linked_to_previous = False
+        footer_root = footer._element
+        for child in list(footer_root):
+            footer_root.remove(child)
+        p = oxml.el("w:p", children=[oxml.ppr(style=IDS.page_number, jc=jc, **indent)])
+        p.append(oxml.run(f"{profile.page_number_dash} "))
+        for r in oxml.page_field(lambda: oxml.rpr(latin=profile.fonts.page_number)):
+            p.append(r)
+        p.append(oxml.run(f" {profile.page_number_dash}"))
+        footer_root.append(p)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class _Writer:
+    """Appends paragraphs for blocks to a document body, tracking what came before for spacing."""
+
+    profile: LayoutProfile
+    body: etree._Element
+    sect_pr: etree._Element
+    names: tuple[str, ...]
+    after_header: bool = False
+
+    def add(self, props: etree._Element, *runs: etree._Element) -> None:
+        p = oxml.el("w:p", children=[props, *runs])
+        self.sect_pr.addprevious(p)
+
+    def lines(self, n: int) -> Length:
+        return Length(self.profile.line_pitch * n)
+
+    # ---- one function per block kind ----
+
+    def mark(self, b: Block) -> None:
+        prof = self.profile
+        size = min(prof.mark_max_size.pt, prof.text_width.pt / max(width(b.text), 1))
+        size = Pt(int(size * 2) / 2)  # whole half-points
+        self.add(oxml.ppr(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
+                 oxml.run(b.text, oxml.rpr(size=size)))
+
+    def docno(self, b: Block) -> None:
+        prof = self.profile
+        self.add(oxml.ppr(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
+                          border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
+                 oxml.run(b.text))
+        self.after_header = True
+
+    def title(self, b: Block) -> None:
+        prof = self.profile
+        lines = list(b.lines) or balance(b.text, prof.title_max_chars, self.names)
+        for i, line in enumerate(lines):
+            before = self.lines(prof.title_lines_below_rule) if (i == 0 and self.after_header) else None
+            after = self.lines(1) if i == len(lines) - 1 else None  # 标题下空一行
+            self.add(oxml.ppr(style=IDS.title, before=before, after=after), oxml.run(line))
+
+    def recipient(self, b: Block) -> None:
+        self.add(oxml.ppr(style=IDS.recipient), oxml.run(b.text))
+
+    def heading(self, b: Block) -> None:
+        if b.runin:
+            self.add(oxml.ppr(style=IDS.runin(b.level)),
+                     oxml.run(b.heading_text, oxml.rpr(style=IDS.heading_char(b.level))), oxml.run(b.runin))
+        else:
+            self.add(oxml.ppr(style=IDS.heading(b.level)), oxml.run(b.heading_text))
+
+    def body_text(self, b: Block) -> None:
+        self.add(oxml.ppr(style=IDS.body), oxml.run(b.text))
+
+    def blank(self, b: Block) -> None:
+        self.add(oxml.ppr(style=IDS.body))
+
+    def signature(self, b: Block) -> None:
+        self._sign = b  # placed together with the date, whose length decides both indents
+
+    def date(self, b: Block) -> None:
+        sign = getattr(self, "_sign", None)
+        sig_right, date_right = signature_indents(self.profile, sign.text if sign else "", b.text,
+                                                  sealed=self.profile.sealed or bool(sign and "sealed" in sign.flags))
+        if sign is not None:
+            self.add(oxml.ppr(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
+                              right=self.profile.chars(sig_right)), oxml.run(sign.text))
+        self.add(oxml.ppr(style=IDS.date, right=self.profile.chars(date_right)), oxml.run(b.text))
+
+
+def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed: bool) -> tuple[float, float]:
+    """Right indents, in characters, of the 署名 and the 成文日期 (GB/T 9704-2012 §7.3.5)."""
+    ls, ld = width(signature), width(date)
+    if sealed:  # date 右空四字; signature centred over the date
+        date_right = profile.sealed_date_right_chars
+        return max(0.0, date_right + (ld - ls) / 2), date_right
+    sig_right = profile.unsealed_signature_right_chars
+    shift = profile.unsealed_date_shift_chars
+    date_right = sig_right + ls - shift - ld  # date starts `shift` characters right of the signature
+    if date_right < sig_right:  # date longer: date 右空二字, signature moves left to keep the shift
+        date_right = sig_right
+        sig_right = date_right + ld + shift - ls
+    return sig_right, date_right
+
+
+_DISPATCH: dict[str, Callable[[_Writer, Block], None]] = {
+    "mark": _Writer.mark, "docno": _Writer.docno, "title": _Writer.title, "recipient": _Writer.recipient,
+    "heading": _Writer.heading, "body": _Writer.body_text, "blank": _Writer.blank, "sign": _Writer.signature,
+    "date": _Writer.date,
+}
+
+
+def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[str, ...] = ()) -> Document:
+    """A Document holding `blocks`; `names` are words a title line must not split (issuer, town)."""
+    doc = docx.Document(io.BytesIO(scaffold(profile)))
+    body = doc.element.body
+    writer = _Writer(profile, body, body.find(qn("w:sectPr")), names)
+    pending_sign: Block | None = None
+    for block in blocks:
+        if block.kind == "sign":
+            pending_sign = block
+        if block.kind == "date":
+            pending_sign = None
+        _DISPATCH[block.kind](writer, block)
+    if pending_sign is not None:  # a signature without a date
+        writer.add(oxml.ppr(style=IDS.signature, before=writer.lines(profile.lines_before_signature),
+                            right=profile.chars(profile.unsealed_signature_right_chars)), oxml.run(pending_sign.text))
+    return doc

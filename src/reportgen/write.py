@@ -1,0 +1,50 @@
+"""The only code that writes output paths: same input → same bytes, and never a half-written file."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from reportgen.errors import OutputError
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """Re-pack a zip with fixed entry times and attributes, keeping the entry order python-docx chose."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 0
+            zout.writestr(fixed, zin.read(info.filename), compresslevel=6)
+    return out.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename over it: readers see the old or the new file."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"无法写入 {path}：{err.strerror}。请检查文件夹是否存在、是否有写入权限。") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        hint = "该文件可能正在 Word/WPS 中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
+        raise OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
