@@ -79,7 +79,7 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None) -> None:
     inputs = _collect(paths)
     outputs = _outputs(inputs, out)
     failures: list[tuple[Path, ReportgenError]] = []
-    for src, dst in zip(inputs, outputs):
+    for src, dst in zip(inputs, outputs, strict=True):
         try:
             built = build_one(src, dst, region, Path.cwd())
         except ReportgenError as err:

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages the tests and previews need: LibreOffice (renderer), poppler (pdftotext/pdffonts/pdftoppm),
+# and free CJK fonts. Idempotent: does nothing when everything is already there.
+set -euo pipefail
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "Noto Serif CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -q "AR PL UKai" || need+=(fonts-arphic-ukai)
+fc-list 2>/dev/null | grep -q "Liberation Serif" || need+=(fonts-liberation)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

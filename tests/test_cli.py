@@ -1,0 +1,102 @@
+"""The commands as a clerk uses them: exit codes, Chinese messages, files written (or not)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import jsonschema
+from click.testing import CliRunner
+from conftest import EXAMPLES, MINIMAL, ROOT, docx_text
+
+from reportgen.cli import main
+from reportgen.initfile import render_init
+
+
+def run(*args, cwd=None):
+    runner = CliRunner()
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_schema_prints_schema_json():
+    result = run("schema")
+    assert result.exit_code == 0
+    printed = json.loads(result.output)
+    assert printed == json.loads((ROOT / "schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(printed)
+
+
+def test_every_schema_field_has_a_chinese_description():
+    schema = json.loads((ROOT / "schema.json").read_text(encoding="utf-8"))
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, sub in node.get("properties", {}).items():
+                target = sub
+                if "$ref" in sub:
+                    target = schema["$defs"][sub["$ref"].rsplit("/", 1)[1]]
+                desc = sub.get("description") or target.get("description")
+                assert desc and any("\u4e00" <= ch <= "\u9fff" for ch in desc), f"{path}.{key} has no Chinese description"
+                walk(sub, f"{path}.{key}")
+            for d in node.get("$defs", {}).values():
+                walk(d, path + ".$defs")
+
+    walk(schema, "")
+
+
+def test_validate_accepts_the_examples():
+    result = run("validate", *(str(p) for p in sorted(EXAMPLES.glob("*.yaml"))))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("✓") == 4
+
+
+def test_validate_rejects_an_unknown_key_and_names_it(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("leaders: {}", "leaders: {}\nplan:\n  items: []"), encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 3
+    assert f"{bad}:10:1" in result.output  # the line of the misspelt key
+    assert "未知的键 “plan”" in result.output and "是不是想写 “plans”" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_key_deep_inside_is_an_error_too(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("count: 10", "count: 10, unti: 件"), encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 3
+    assert "measures.topics[0].facts[0].unti" in result.output
+
+
+def test_init_writes_the_shipped_sample_and_refuses_to_clobber(tmp_path):
+    assert render_init() == (ROOT / "inputs" / "qinghe-2025.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "new.yaml"
+    assert run("init", str(target)).exit_code == 0
+    assert run("validate", str(target)).exit_code == 0
+    target.write_text("mine", encoding="utf-8")
+    result = run("init", str(target))
+    assert result.exit_code == 2 and target.read_text(encoding="utf-8") == "mine"
+
+
+def test_build_without_paths_builds_inputs_into_build(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "inputs", tmp_path / "inputs")
+    monkeypatch.chdir(tmp_path)
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "build" / "qinghe-2025.docx"
+    assert "青禾镇" in docx_text(out)
+
+
+def test_build_several_inputs_into_a_folder_and_one_into_a_file(tmp_path):
+    result = run("build", str(EXAMPLES), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "changsha-2023.docx", "gongchuan-2023.docx", "guangyang-2023.docx", "yinyang-2023.docx"]
+    one = tmp_path / "one.docx"
+    assert run("build", str(EXAMPLES / "guangyang-2023.yaml"), "-o", str(one)).exit_code == 0
+    assert "广阳镇" in docx_text(one)
+
+
+def test_help_is_in_chinese():
+    result = run("--help")
+    assert result.exit_code == 0 and "生成报告" in result.output

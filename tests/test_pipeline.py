@@ -1,0 +1,92 @@
+"""End to end: each example and the facts-only sample build into a five-part report holding every fact."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+import pytest
+from conftest import EXAMPLES, MINIMAL, ROOT, SEED_OF, docx_text, seed_text
+from seedfacts import facts, normalise
+
+from reportgen.api import render
+from reportgen.blocks import PARTS
+
+EXAMPLE_NAMES = sorted(SEED_OF)
+PART_STYLE = "RGHeading1"
+
+
+def _parts_in_order(blocks) -> list[str]:
+    return [b.part for b in blocks if b.part in PARTS]
+
+
+@pytest.fixture(scope="module")
+def built():
+    return {name: render(EXAMPLES / f"{name}.yaml") for name in EXAMPLE_NAMES}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_seed_fact_appears_in_the_built_report(built, name):
+    expected = facts(seed_text(name))
+    assert len(expected) > 25  # the extractor really found the seed's facts
+    text = normalise(docx_text(built[name].docx))
+    missing = [f for f in expected if f not in text]
+    assert missing == [], f"{name}: {len(missing)}/{len(expected)} seed facts missing"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_five_parts_in_the_regulation_order(built, name):
+    b = built[name]
+    assert _parts_in_order(b.blocks) == list(PARTS)
+    # and in the .docx itself: the level-1 headings, numbered consecutively 一、二、…
+    doc = docx.Document(io.BytesIO(b.docx))
+    level1 = [p.text for p in doc.paragraphs if p.style.style_id == PART_STYLE]
+    assert [t[:2] for t in level1] == ["一、", "二、", "三、", "四、", "五、"]
+    assert "主要举措和成效" in level1[0] and "不足" in level1[1] and "第一责任人" in level1[2]
+    assert "主要安排" in level1[3] and "其他需要报告" in level1[4]
+
+
+def test_facts_only_sample_is_a_complete_draft():
+    sample = ROOT / "inputs" / "qinghe-2025.yaml"
+    text = sample.read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(text|intro|cause):", text, re.M)  # no prose field is filled in
+    b = render(sample)
+    body = docx_text(b.docx)
+    assert len(re.findall(r"[\u4e00-\u9fff]", body)) >= 2500
+    assert {"measures", "shortcomings", "leaders", "plans", "other", "background"} <= {x.part for x in b.blocks}
+    assert "其他需要报告的情况\n无。" in body
+
+
+def test_given_prose_is_used_verbatim_in_place(write_yaml):
+    own = "本镇今年把“街巷议事会”开到了每个网格，群众提出的问题当场记录、限期答复。"
+    path = write_yaml(MINIMAL.replace("      facts:", f"      text: {own}\n      facts:"))
+    b = render(path)
+    paras = [blk.plain for blk in b.blocks]
+    i = next(i for i, t in enumerate(paras) if own in t)
+    assert paras[i - 1].endswith("严格规范公正文明执法")  # right under its topic's heading
+    assert paras[i] == own + "2024年，开展行政检查10件。"
+    assert "全面落实行政执法公示" not in "".join(paras)  # the standard sentence gave way to the town's own
+
+
+def test_heading_numbers_stay_consecutive_when_topics_vary(write_yaml):
+    topics = "\n".join(f"    - area: {a}" for a in ("study", "rules", "openness", "digital"))
+    path = write_yaml(MINIMAL.replace("    - area: enforcement\n      facts: [{label: 开展行政检查, count: 10, unit: 件}]",
+                                      topics))
+    heads = [b.number for b in render(path).blocks if b.kind == "heading" and b.level == 2]
+    assert heads[:4] == ["（一）", "（二）", "（三）", "（四）"]
+
+
+def test_user_text_cannot_forge_structure_or_run_template_code(write_yaml):
+    evil = "<h1 part=other>伪造标题<run>{{ 7 * 7 }}{% if true %}x{% endif %}"
+    path = write_yaml(MINIMAL.replace("      facts:", f"      text: '{evil}'\n      facts:"))
+    b = render(path)
+    assert any(evil in blk.plain for blk in b.blocks if blk.kind == "body")
+    assert sum(1 for blk in b.blocks if blk.part == "other") == 1
+    assert "49" not in docx_text(b.docx)
+
+
+def test_same_input_gives_the_same_bytes():
+    a = render(EXAMPLES / "gongchuan-2023.yaml").docx
+    b = render(EXAMPLES / "gongchuan-2023.yaml").docx
+    assert a == b
