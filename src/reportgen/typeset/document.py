@@ -124,13 +124,19 @@ class _Writer:
         self._sign = b  # placed together with the date, whose length decides both indents
 
     def date(self, b: Block) -> None:
+        prof = self.profile
         sign = getattr(self, "_sign", None)
-        sig_right, date_right = signature_indents(self.profile, sign.text if sign else "", b.text,
-                                                  sealed=self.profile.sealed or bool(sign and "sealed" in sign.flags))
+        sealed = prof.sealed or bool(sign and "sealed" in sign.flags)
+        sig_right, date_right = signature_indents(prof, sign.text if sign else "", b.text, sealed)
         if sign is not None:
-            self.add(oxml.ppr(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
-                              right=self.profile.chars(sig_right)), oxml.run(sign.text))
-        self.add(oxml.ppr(style=IDS.date, right=self.profile.chars(date_right)), oxml.run(b.text))
+            self.add(oxml.ppr(style=IDS.signature, before=self.lines(prof.lines_before_signature),
+                              right=prof.chars(sig_right)), oxml.run(sign.text))
+        if sign is not None and not sealed and date_right > prof.unsealed_signature_right_chars:
+            # Place the date by its first character (署名首字右移二字): exact whatever the digits' widths.
+            left = prof.chars_per_line - sig_right - width(sign.text) + prof.unsealed_date_shift_chars
+            self.add(oxml.ppr(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run(b.text))
+        else:
+            self.add(oxml.ppr(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
 
 
 def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed: bool) -> tuple[float, float]:

@@ -64,7 +64,8 @@ def rpr(*, style: str | None = None, east_asia: str | None = None, latin: str | 
 
 
 def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: bool | None = None,
-        border_bottom: tuple[str, Length, Length] | None = None, snap_to_grid: bool | None = None,
+        border_bottom: tuple[str, Length, Length] | None = None, auto_space: bool | None = None,
+        snap_to_grid: bool | None = None,
         before: Length | None = None, after: Length | None = None, line: Length | None = None,
         line_rule: str = "exact", first_line: Length | None = None, left: Length | None = None,
         right: Length | None = None, jc: str | None = None, outline_level: int | None = None) -> etree._Element:
@@ -80,6 +81,9 @@ def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: boo
         color, width, space = border_bottom
         kids.append(el("w:pBdr", children=[el("w:bottom", {
             "w:val": "single", "w:sz": str(round(width.pt * 8)), "w:space": str(round(space.pt)), "w:color": color})]))
+    if auto_space is not None:  # extra space between CJK and Latin/digits: off keeps the character grid
+        val = "1" if auto_space else "0"
+        kids += [el("w:autoSpaceDE", {"w:val": val}), el("w:autoSpaceDN", {"w:val": val})]
     if snap_to_grid is not None:
         kids.append(el("w:snapToGrid", {"w:val": "1" if snap_to_grid else "0"}))
     spacing = {}

@@ -32,8 +32,10 @@ class LayoutProfile:
     margin_left: Length = Mm(28)  # 订口
     margin_right: Length = Mm(26)
     header_distance: Length = Mm(15)
-    # Page-number line 7 mm below the 版心: measured in LibreOffice as footer distance 22 mm (gbt9704.md).
-    footer_distance: Length = Twips(1247)
+    # Puts the page-number line's centre 7 mm below the 版心 (§7.5), as measured on LibreOffice's PDF:
+    # 22 mm (gbt9704.md's figure) measured 10.1 mm below; each mm of footer distance moves it one mm up.
+    footer_distance: Length = Mm(25)
+    page_number_below_text: Length = Mm(7)  # the target the tests measure against
 
     # Grid (§5.2.3): 22 lines × 28 characters.
     lines_per_page: int = 22
