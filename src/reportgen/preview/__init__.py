@@ -1,0 +1,1 @@
+"""Previews: LibreOffice renders .docx to PDF with free look-alike fonts; poppler turns PDF into PNG."""
