@@ -72,6 +72,7 @@ class _Writer:
     sect_pr: etree._Element
     names: tuple[str, ...]
     after_header: bool = False
+    sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
 
     def add(self, props: etree._Element, *runs: etree._Element) -> None:
         p = oxml.el("w:p", children=[props, *runs])
@@ -121,11 +122,20 @@ class _Writer:
         self.add(oxml.ppr(style=IDS.body))
 
     def signature(self, b: Block) -> None:
-        self._sign = b  # placed together with the date, whose length decides both indents
+        self.flush_signature()
+        self.sign = b
+
+    def flush_signature(self) -> None:
+        """A 署名 with no date after it: right-aligned, 右空二字."""
+        if self.sign is not None:
+            self.add(oxml.ppr(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
+                              right=self.profile.chars(self.profile.unsealed_signature_right_chars)),
+                     oxml.run(self.sign.text))
+            self.sign = None
 
     def date(self, b: Block) -> None:
         prof = self.profile
-        sign = getattr(self, "_sign", None)
+        sign, self.sign = self.sign, None
         sealed = prof.sealed or bool(sign and "sealed" in sign.flags)
         sig_right, date_right = signature_indents(prof, sign.text if sign else "", b.text, sealed)
         if sign is not None:
@@ -166,14 +176,7 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
     doc = docx.Document(io.BytesIO(scaffold(profile)))
     body = doc.element.body
     writer = _Writer(profile, body, body.find(qn("w:sectPr")), names)
-    pending_sign: Block | None = None
     for block in blocks:
-        if block.kind == "sign":
-            pending_sign = block
-        if block.kind == "date":
-            pending_sign = None
         _DISPATCH[block.kind](writer, block)
-    if pending_sign is not None:  # a signature without a date
-        writer.add(oxml.ppr(style=IDS.signature, before=writer.lines(profile.lines_before_signature),
-                            right=profile.chars(profile.unsealed_signature_right_chars)), oxml.run(pending_sign.text))
+    writer.flush_signature()
     return doc

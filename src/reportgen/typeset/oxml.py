@@ -63,6 +63,11 @@ def rpr(*, style: str | None = None, east_asia: str | None = None, latin: str | 
     return el("w:rPr", children=kids)
 
 
+def _lengths(**values: Length | None) -> dict[str, str]:
+    """w:-prefixed twips attributes for the values that are set."""
+    return {f"w:{key}": twips(value) for key, value in values.items() if value is not None}
+
+
 def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: bool | None = None,
         border_bottom: tuple[str, Length, Length] | None = None, auto_space: bool | None = None,
         snap_to_grid: bool | None = None,
@@ -86,23 +91,12 @@ def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: boo
         kids += [el("w:autoSpaceDE", {"w:val": val}), el("w:autoSpaceDN", {"w:val": val})]
     if snap_to_grid is not None:
         kids.append(el("w:snapToGrid", {"w:val": "1" if snap_to_grid else "0"}))
-    spacing = {}
-    if before is not None:
-        spacing["w:before"] = twips(before)
-    if after is not None:
-        spacing["w:after"] = twips(after)
+    spacing = _lengths(before=before, after=after, line=line)
     if line is not None:
-        spacing["w:line"] = twips(line)
         spacing["w:lineRule"] = line_rule
     if spacing:
         kids.append(el("w:spacing", spacing))
-    ind = {}
-    if left is not None:
-        ind["w:left"] = twips(left)
-    if right is not None:
-        ind["w:right"] = twips(right)
-    if first_line is not None:
-        ind["w:firstLine"] = twips(first_line)
+    ind = _lengths(left=left, right=right, firstLine=first_line)
     if ind:
         kids.append(el("w:ind", ind))
     if jc:
