@@ -90,3 +90,16 @@ def test_same_input_gives_the_same_bytes():
     a = render(EXAMPLES / "gongchuan-2023.yaml").docx
     b = render(EXAMPLES / "gongchuan-2023.yaml").docx
     assert a == b
+
+
+def test_a_working_folder_region_overrides_one_block(tmp_path):
+    region = tmp_path / "templates" / "county-x"
+    region.mkdir(parents=True)
+    (region / "report.j2").write_text(
+        '{% extends "base/report.j2" %}\n{% block other %}\n<h1 part=other>其他事项\n本县另行报告。\n{% endblock %}\n',
+        encoding="utf-8")
+    base = render(EXAMPLES / "guangyang-2023.yaml")
+    mine = render(EXAMPLES / "guangyang-2023.yaml", region="county-x", workdir=tmp_path)
+    cut = next(i for i, b in enumerate(base.blocks) if b.part == "other")
+    assert [b.plain for b in mine.blocks[:cut]] == [b.plain for b in base.blocks[:cut]]  # parts 1–4 unchanged
+    assert [b.plain for b in mine.blocks[cut:cut + 2]] == ["五、其他事项", "本县另行报告。"]
