@@ -68,7 +68,8 @@ def render(path: Path, region: str | None = None, workdir: Path | None = None,
     props.created = props.modified = when
     props.last_printed = when
     props.revision = 1
-    props.comments = props.keywords = props.subject = props.category = ""
+    props.keywords = " ".join(names[:-1])  # province, city, county, town: searchable, not printed
+    props.comments = props.subject = props.category = ""
     buf = io.BytesIO()
     doc.save(buf)
     return Built(Path(path), blocks, reproducible_zip(buf.getvalue()), region, warnings)

@@ -32,13 +32,10 @@ _ENDINGS = "。！？；：…"
 # ---- filters offered to templates (docs/regions.md lists them) ------------------------------------------
 
 def sentence(text: str) -> str:
-    """Make `text` end as a sentence: keep its own final punctuation, turn a trailing ，、； into 。"""
+    """End `text` as a sentence: append 。 unless it already ends with one of 。！？；：… — never replace a
+    character, so a user's text stays verbatim."""
     text = str(text).rstrip()
-    if not text:
-        return text
-    if text[-1] in "，、；,;":
-        text = text[:-1]
-    return text if text[-1] in _ENDINGS else text + "。"
+    return text if not text or text[-1] in _ENDINGS else text + "。"
 
 
 def clause(text: str) -> str:
