@@ -30,6 +30,15 @@ CASES = {
     "empty file": ("", 3, ":1", "空的"),
     "top-level list": ("- year: 2024\n", 3, ":1", "最外层是列表"),
     "syntax error": (MINIMAL.replace("leaders: {}", "leaders: {"), 3, ":", "YAML 格式错误"),
+    "full-width digits": (MINIMAL.replace("count: 10", "count: １２"), 3, ":6:", "改成半角数字：12"),
+    "count and rate together": (MINIMAL.replace("count: 10", "count: 10, rate: 50"), 3, ":6:", "恰好选一种"),
+    "count without unit": (MINIMAL.replace("count: 10, unit: 件", "count: 10"), 3, ":6:", "恰好选一种"),
+    "part above whole": (MINIMAL.replace("count: 10, unit: 件", "rate: 50, of: [70, 65]"), 3, ":6:", "大于总数"),
+    "date before the year": (MINIMAL + "signature: {date: 2023年5月1日}\n", 3, ":12:", "早于报告年度"),
+    "unknown area": (MINIMAL.replace("area: enforcement", "area: enforcment"), 3, ":5:", "不是可选的值"),
+    "title line too long": (MINIMAL + "title_lines: [一二三四五六七八九十一二三四五六七八九十一]\n", 3, ":12:", "最多 20 个字"),
+    "top-level scalar": ("just a sentence\n", 3, ":1", "最外层是单个值"),
+    "misspelt fact key": (MINIMAL.replace("unit: 件", "unti: 件"), 3, ":6:", "是不是想写 “unit”"),
     "billion laughs": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
         for p, c in zip("abcdefgh", "bcdefghi", strict=True)), 3, ":1", "超过"),
@@ -51,6 +60,30 @@ def test_bad_input_is_refused_in_chinese_and_leaves_the_old_output(tmp_path, cas
     assert sorted(p.name for p in tmp_path.iterdir()) == ["town.docx", "town.yaml"]  # no temporary left over
 
 
+def test_all_errors_of_a_file_are_reported_at_once(tmp_path):
+    src = tmp_path / "town.yaml"
+    src.write_text(MINIMAL.replace("year: 2024", "year: 1900").replace("count: 10", "count: -1").replace(
+        "leaders: {}", "leader: {}"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(src)], catch_exceptions=False)
+    assert result.exit_code == 3
+    assert "输入文件有 4 处错误" in result.output  # year, count, unknown key, missing leaders
+    lines = [ln for ln in result.output.splitlines() if ln.startswith(str(src) + ":")]
+    assert [ln.split(":")[1] for ln in lines] == sorted((ln.split(":")[1] for ln in lines), key=int)
+
+
+def test_undecodable_file_is_refused_with_how_to_resave(tmp_path):
+    src = tmp_path / "town.yaml"
+    src.write_bytes(MINIMAL.encode() + b"other: \xff\xff\xff\n")
+    result = CliRunner().invoke(main, ["validate", str(src)], catch_exceptions=False)
+    assert result.exit_code == 3 and f"{src}:12" in result.output and "另存为" in result.output
+
+
+def test_utf8_bom_is_fine(tmp_path):
+    src = tmp_path / "town.yaml"
+    src.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())
+    assert CliRunner().invoke(main, ["validate", str(src)], catch_exceptions=False).exit_code == 0
+
+
 def test_gbk_file_is_read_with_a_notice(tmp_path):
     src = tmp_path / "gbk.yaml"
     src.write_bytes(MINIMAL.encode("gb18030"))
@@ -62,7 +95,8 @@ def test_gbk_file_is_read_with_a_notice(tmp_path):
 def test_region_cannot_leave_templates(tmp_path, region):
     src = tmp_path / "town.yaml"
     src.write_text(MINIMAL, encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(src), "--region", region, "-o", str(tmp_path / "x.docx")],
-                                catch_exceptions=False)
-    assert result.exit_code == 2 and "不合法" in result.output
-    assert not (tmp_path / "x.docx").exists()
+    out = tmp_path / "x.docx"
+    out.write_bytes(b"earlier")
+    result = CliRunner().invoke(main, ["build", str(src), "--region", region, "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 2 and "不合法" in result.output and "Traceback" not in result.output
+    assert out.read_bytes() == b"earlier"

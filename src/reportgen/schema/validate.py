@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -60,6 +62,10 @@ def _problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
         want = "或".join(_TYPES.get(t, t) for t in types)
         if "string" in types and isinstance(err.instance, (int, float, bool)):
             hint = f"YAML 把它当成了数字或真假值；用英文引号括起来，写成 \"{err.instance}\"。"
+        elif {"integer", "number"} & set(types) and isinstance(err.instance, str):
+            half = unicodedata.normalize("NFKC", err.instance).strip().replace(",", "")
+            if re.fullmatch(r"-?\d+(\.\d+)?", half):
+                hint = f"这是全角数字或带了引号、逗号，请改成半角数字：{half}（不加引号）。"
         return [source.problem(path, f"应当是{want}，现在是{_describe(err.instance)}。", hint)]
     if kind == "enum":
         return [source.problem(path, f"{_describe(err.instance)} 不是可选的值，应为以下之一：{'、'.join(map(str, value))}。",
