@@ -51,13 +51,19 @@ def document_date(data: dict) -> dt.datetime:
     return dt.datetime(data["year"], 12, 31, tzinfo=dt.timezone.utc)
 
 
-def render(path: Path, region: str | None = None, workdir: Path | None = None,
-           profile: LayoutProfile = DEFAULT) -> Built:
-    """Everything but the write: input file → Blocks → .docx bytes."""
+def compose_blocks(path: Path, region: str | None = None,
+                   workdir: Path | None = None) -> tuple[dict, list[Block], str, list[Problem]]:
+    """Load, validate, derive, compose: everything a text preview needs, without the .docx."""
     loaded, warnings = check(path)
     data = loaded.data
     region = region or data.get("region") or "base"
-    blocks = compose(derive.context(data), region, workdir)
+    return data, compose(derive.context(data), region, workdir), region, warnings
+
+
+def render(path: Path, region: str | None = None, workdir: Path | None = None,
+           profile: LayoutProfile = DEFAULT) -> Built:
+    """Everything but the write: input file → Blocks → .docx bytes."""
+    data, blocks, region, warnings = compose_blocks(path, region, workdir)
     town = data["town"]
     names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
     doc = typeset(blocks, profile, names)

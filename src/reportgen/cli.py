@@ -14,7 +14,8 @@ from reportgen.errors import EXIT_BUILD, ReportgenError, UsageError
 BUG_HINT = "这是 reportgen 自身的问题，不是您的输入有误，非常抱歉。请把上面的命令和输入文件发给维护人员；加 --debug 可看到详细信息。"
 
 
-def _collect(paths: tuple[str, ...], default_dir: str = "inputs") -> list[Path]:
+def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
+             patterns: tuple[str, ...] = ("*.yaml", "*.yml")) -> list[Path]:
     """Input files from PATHS: files as given, folders expanded to their *.yaml; none → inputs/*.yaml."""
     if not paths:
         folder = Path(default_dir)
@@ -25,13 +26,13 @@ def _collect(paths: tuple[str, ...], default_dir: str = "inputs") -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+            found.extend(sorted(f for pattern in patterns for f in p.glob(pattern)))
         elif p.is_file():
             found.append(p)
         else:
             raise UsageError(f"找不到 {raw}：请检查文件名和路径。")
     if not found:
-        raise UsageError(f"在 {'、'.join(paths)} 中没有找到 .yaml 输入文件。")
+        raise UsageError(f"在 {'、'.join(paths)} 中没有找到输入文件（{'、'.join(patterns)}）。")
     return list(dict.fromkeys(found))
 
 
@@ -139,6 +140,82 @@ def init(path: str, force: bool) -> None:
         raise UsageError(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。")
     atomic_write(target, render_init().encode("utf-8"))
     click.echo(f"已生成 {target}：按注释填写后运行 reportgen build {target}")
+
+
+@main.command(help="预览报告：把 YAML（先生成）或 .docx 转成 PDF、每页一张 PNG 和一张全部页面并排的总览图；"
+                   "--format txt 不需要 LibreOffice，直接在终端显示提纲和正文。")
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--output", "out", default="preview", show_default=True, help="预览文件的输出文件夹。")
+@click.option("--format", "fmt", default="pdf,png", show_default=True, help="pdf、png、txt，可用逗号组合。")
+@click.option("--dpi", default=80, show_default=True, type=click.IntRange(20, 600), help="PNG 的分辨率。")
+@click.option("--region", help="地区模板名称，优先于 YAML 中的 region。")
+def preview(paths: tuple[str, ...], out: str, fmt: str, dpi: int, region: str | None) -> None:
+    formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
+    if not formats or not formats <= {"pdf", "png", "txt"}:
+        raise UsageError(f"--format 只能是 pdf、png、txt 或它们的组合（用逗号分隔），现在是 “{fmt}”。")
+    inputs = _collect(paths, patterns=("*.yaml", "*.yml", "*.docx"))
+    if "txt" in formats:
+        from reportgen.api import compose_blocks
+        from reportgen.preview.text import blocks_from_docx, render_text
+
+        for src in inputs:
+            blocks = blocks_from_docx(src) if src.suffix == ".docx" else compose_blocks(src, region, Path.cwd())[1]
+            click.echo(f"==== {src} ====")
+            click.echo(render_text(blocks))
+        formats -= {"txt"}
+        if not formats:
+            return
+    _preview_files(inputs, Path(out), formats, dpi, region)
+
+
+def _preview_files(inputs: list[Path], outdir: Path, formats: set[str], dpi: int, region: str | None) -> None:
+    """Build YAML inputs, convert all .docx in one LibreOffice start, then rasterise and make contact sheets."""
+    import tempfile
+
+    from reportgen.api import render
+    from reportgen.preview import render as lo
+    from reportgen.write import atomic_write
+
+    stems = [p.stem for p in inputs]
+    clashes = sorted({s for s in stems if stems.count(s) > 1})
+    if clashes:
+        raise UsageError(f"有多个输入同名（{'、'.join(clashes)}），预览文件会互相覆盖；请分开预览或改名。")
+    lo.check_fonts()
+    failures: list[tuple[Path, ReportgenError]] = []
+    with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
+        docs: list[Path] = []
+        with click.progressbar(inputs, label="生成 .docx", file=sys.stderr) as bar:
+            for src in bar:
+                if src.suffix == ".docx":
+                    docs.append(src)
+                    continue
+                try:
+                    built = render(src, region, Path.cwd())
+                except ReportgenError as err:
+                    failures.append((src, err))
+                    continue
+                target = Path(tmp) / f"{src.stem}.docx"
+                atomic_write(target, built.docx)
+                docs.append(target)
+        click.echo(f"LibreOffice 转换 {len(docs)} 份 PDF……", err=True)
+        pdfs = lo.to_pdf(docs, outdir) if docs else []
+    with click.progressbar(pdfs, label="生成 PNG", file=sys.stderr) as bar:
+        for pdf in bar:
+            fallback = lo.fallback_faces(pdf)
+            if fallback:
+                failures.append((pdf, ReportgenError(f"{pdf}：有文字回退到了非中文字体 {'、'.join(fallback)}，"
+                                                     f"预览与打印效果不符。请安装：sudo {lo.APT_LINE}")))
+            if "png" in formats:
+                pages = lo.to_png(pdf, outdir, dpi)
+                lo.contact_sheet(pages, outdir / f"{pdf.stem}-pages.png")
+            if "pdf" not in formats:
+                pdf.unlink()
+    for pdf in pdfs:
+        click.echo(f"✓ {pdf.stem} → {outdir}/")
+    if failures:
+        for _, err in failures:
+            click.echo(err.format_message(), err=True)
+        sys.exit(max(err.exit_code for _, err in failures))
 
 
 if __name__ == "__main__":  # pragma: no cover

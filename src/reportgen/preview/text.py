@@ -1,0 +1,43 @@
+"""The fast text preview: the report's outline, then its text, from blocks or from a .docx; no LibreOffice."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from reportgen.blocks import Block
+
+
+def blocks_from_docx(path: Path) -> list[Block]:
+    """Roles back from our named styles (RGHeading1 …), so a hand-edited .docx previews too."""
+    import docx
+
+    out = []
+    for p in docx.Document(str(path)).paragraphs:
+        style = p.style.style_id if p.style is not None else ""
+        text = p.text
+        if not text.strip():
+            continue
+        if style.startswith(("RGHeading", "RGRunIn")) and style[-1].isdigit():
+            out.append(Block("heading", text, int(style[-1])))
+        elif style == "RGTitle":
+            out.append(Block("title", text))
+        else:
+            out.append(Block("body", text))
+    return out
+
+
+def render_text(blocks: list[Block], width: int = 40) -> str:
+    """Outline (headings, indented by level), a rule, then every paragraph wrapped at `width` characters."""
+    outline = [("  " * (b.level - 1)) + b.heading_text for b in blocks if b.kind == "heading"]
+    body = []
+    for b in blocks:
+        text = b.plain
+        if b.kind == "title":
+            body.append(text)
+        elif b.kind == "heading" and not b.runin:
+            body.append("")
+            body.append(text)
+        else:
+            body.extend(textwrap.wrap(text, width, initial_indent="　　") or [""])
+    return "\n".join(["【提纲】", *outline, "", "【正文】", *body]) + "\n"
