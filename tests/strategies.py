@@ -37,7 +37,7 @@ def _text(min_size: int = 1, max_size: int = 40, pattern: str | None = None) -> 
 
 
 def _fact() -> st.SearchStrategy[dict[str, Any]]:
-    label = _text(1, 30)
+    label = _line("fact", "label", 1, 30)
     unit = st.sampled_from(["次", "件", "名", "场次", "份", "人次", "条", "个"])
     approx = st.sampled_from([None, "余", "以上", "约", "近", "超过"])
 
@@ -68,14 +68,20 @@ def _date(min_year: int) -> st.SearchStrategy[str]:
     return st.dates().filter(lambda d: min_year <= d.year <= 9999).map(lambda d: f"{d.year}年{d.month}月{d.day}日")
 
 
+def _line(defn: str, prop: str, min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    """A one-line string with the schema's own pattern for DEFS[defn].properties[prop]."""
+    return _text(min_size, max_size, DEFS[defn]["properties"][prop].get("pattern"))
+
+
 OVERRIDES = {
     "fact": lambda: _fact(),
     "header": lambda: st.fixed_dictionaries(
-        {"mark": _text(2, 30), "number": st.builds(lambda p, y, n: f"{p}〔{y}〕{n}号",
+        {"mark": _line("header", "mark", 2, 30), "number": st.builds(lambda p, y, n: f"{p}〔{y}〕{n}号",
                                                    _text(1, 6, r"[^〔〕\s]+"), st.integers(1000, 9999), st.integers(1, 999))},
-        optional={"recipient": _text(2, 60)}),
+        optional={"recipient": _line("header", "recipient", 2, 60)}),
     "signature": lambda: st.fixed_dictionaries({"date": _date(2100)},
-                                               optional={"name": _text(2, 40), "sealed": st.booleans()}),
+                                               optional={"name": _line("signature", "name", 2, 40),
+                                                         "sealed": st.booleans()}),
 }
 
 

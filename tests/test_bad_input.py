@@ -39,6 +39,8 @@ CASES = {
     "title line too long": (MINIMAL + "title_lines: [一二三四五六七八九十一二三四五六七八九十一]\n", 3, ":12:", "最多 20 个字"),
     "top-level scalar": ("just a sentence\n", 3, ":1", "最外层是单个值"),
     "misspelt fact key": (MINIMAL.replace("unit: 件", "unti: 件"), 3, ":6:", "是不是想写 “unit”"),
+    "line break in a one-line field": (MINIMAL.replace("{label: 开展行政检查,", '{label: "开展\\n行政检查",'), 3, ":6:",
+                                       "只能写一行"),
     "billion laughs": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
         for p, c in zip("abcdefgh", "bcdefghi", strict=True)), 3, ":1", "超过"),

@@ -8,14 +8,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen import derive
+from reportgen import derive, regions
 from reportgen.blocks import Block
 from reportgen.compose import compose
 from reportgen.errors import Problem
 from reportgen.load import Loaded, load
 from reportgen.schema.validate import validate
 from reportgen.typeset.document import typeset
-from reportgen.typeset.profile import DEFAULT, LayoutProfile
+from reportgen.typeset.profile import LayoutProfile
 from reportgen.write import atomic_write, reproducible_zip
 
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -61,9 +61,10 @@ def compose_blocks(path: Path, region: str | None = None,
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,
-           profile: LayoutProfile = DEFAULT) -> Built:
-    """Everything but the write: input file → Blocks → .docx bytes."""
+           profile: LayoutProfile | None = None) -> Built:
+    """Everything but the write: input file → Blocks → .docx bytes. The layout is the region's unless given."""
     data, blocks, region, warnings = compose_blocks(path, region, workdir)
+    profile = profile or regions.profile(region, workdir)
     town = data["town"]
     names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
     doc = typeset(blocks, profile, names)

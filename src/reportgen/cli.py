@@ -97,12 +97,33 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None) -> None:
         sys.exit(max(err.exit_code for _, err in failures))
 
 
-@main.command(help="只检查 YAML 输入是否正确，不生成报告。")
-@click.argument("paths", nargs=-1, required=True)
-def validate(paths: tuple[str, ...]) -> None:
+@main.command(help="只检查 YAML 输入是否正确，不生成报告；--templates 检查地区模板读取的字段是否都存在。")
+@click.argument("paths", nargs=-1)
+@click.option("--templates", is_flag=True, help="检查模板：每个模板读取的字段都要在输入格式中存在。")
+@click.option("--region", help="只检查这个地区的模板（默认检查全部）。")
+def validate(paths: tuple[str, ...], templates: bool, region: str | None) -> None:
     from reportgen.api import check
 
     failures: list[ReportgenError] = []
+    if templates:
+        from reportgen.errors import TemplateError
+        from reportgen.regions import all_regions, check_templates
+
+        names = [region] if region else [r.name for r in all_regions(Path.cwd())]
+        for name in names:
+            problems = check_templates(name, Path.cwd())
+            if problems:
+                failures.append(TemplateError("\n".join(p.format() for p in problems)))
+                click.echo(f"✗ 模板 {name}", err=True)
+                click.echo("\n".join(p.format() for p in problems), err=True)
+            else:
+                click.echo(f"✓ 模板 {name}")
+        if not paths:
+            if failures:
+                sys.exit(max(e.exit_code for e in failures))
+            return
+    if not paths:
+        raise UsageError("请给出要检查的 YAML 文件或文件夹，或加 --templates 检查模板。")
     for src in _collect(paths):
         try:
             _, warnings = check(src)
@@ -140,6 +161,26 @@ def init(path: str, force: bool) -> None:
         raise UsageError(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。")
     atomic_write(target, render_init().encode("utf-8"))
     click.echo(f"已生成 {target}：按注释填写后运行 reportgen build {target}")
+
+
+@main.group(invoke_without_command=True, help="列出地区模板；reportgen regions new 名称 新建一个。")
+@click.pass_context
+def regions(ctx: click.Context) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from reportgen.regions import all_regions
+
+    for region in all_regions(Path.cwd()):
+        click.echo(f"{region.name:<12} {region.description or '（没有 region.yaml 说明）'}")
+
+
+@regions.command("new", help="在当前文件夹的 templates/ 下新建一个地区模板（带注释的 report.j2 和 region.yaml）。")
+@click.argument("name")
+def regions_new(name: str) -> None:
+    from reportgen.regions import scaffold
+
+    folder = scaffold(name, Path.cwd())
+    click.echo(f"已新建 {folder}/：编辑 report.j2 覆盖需要改的块，然后运行 reportgen build --region {name}")
 
 
 @main.command(help="预览报告：把 YAML（先生成）或 .docx 转成 PDF、每页一张 PNG 和一张全部页面并排的总览图；"

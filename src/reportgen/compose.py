@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from reportgen import resources
 from reportgen.blocks import PARTS, Block
@@ -31,16 +32,34 @@ _ENDINGS = "。！？；：…"
 
 # ---- filters offered to templates (docs/regions.md lists them) ------------------------------------------
 
-def sentence(text: str) -> str:
+def _same_kind(original: Any, text: str) -> Any:
+    """Keep autoescaped Markup as Markup: these filters only add or strip punctuation, never markup."""
+    return Markup(text) if isinstance(original, Markup) else text
+
+
+def sentence(text: Any) -> Any:
     """End `text` as a sentence: append 。 unless it already ends with one of 。！？；：… — never replace a
     character, so a user's text stays verbatim."""
-    text = str(text).rstrip()
-    return text if not text or text[-1] in _ENDINGS else text + "。"
+    out = str(text).rstrip()
+    return _same_kind(text, out if not out or out[-1] in _ENDINGS else out + "。")
 
 
-def clause(text: str) -> str:
-    """Strip final punctuation so a text can be joined into a longer sentence with ；"""
-    return str(text).rstrip().rstrip("。；，、;,.")
+def clause(text: Any) -> Any:
+    """Strip a final 。 so a text can be joined into a longer sentence with ； (一是……；二是……。)."""
+    out = str(text).rstrip()
+    return _same_kind(text, out[:-1] if out.endswith("。") else out)
+
+
+def cn_year(year: int) -> str:
+    """2023 → 二〇二三 (a year read digit by digit, as in 二〇二三年)."""
+    return "".join("〇一二三四五六七八九"[int(d)] for d in str(year))
+
+
+def percent(value: Any) -> str:
+    """96.92 → 96.92%, 100.0 → 100%."""
+    from reportgen.derive import format_number
+
+    return f"{format_number(value)}%"
 
 
 # ---- the environment -------------------------------------------------------------------------------------
@@ -78,7 +97,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(cn=cn_numeral, sentence=sentence, clause=clause)
+    env.filters.update(cn=cn_numeral, cn_year=cn_year, sentence=sentence, clause=clause, percent=percent)
     return env
 
 

@@ -151,6 +151,11 @@ def background(raw: dict[str, Any] | None) -> Background | None:
     return Background(text=paragraphs(raw.get("text")), **values)
 
 
+# The top-level names every template receives (docs/regions.md lists them; regions.check_templates uses them).
+TOP_LEVEL = ("year", "next_year", "town", "title", "title_lines", "header", "signature", "opening", "background",
+             "measures", "shortcomings", "leaders", "plans", "other")
+
+
 def context(data: dict[str, Any]) -> dict[str, Any]:
     """Everything a template may use. Absent optional parts become None or empty lists, never missing."""
     year: int = data["year"]

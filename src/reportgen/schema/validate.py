@@ -71,6 +71,8 @@ def _problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
         return [source.problem(path, f"{_describe(err.instance)} 不是可选的值，应为以下之一：{'、'.join(map(str, value))}。",
                                hint)]
     if kind == "pattern":
+        if isinstance(err.instance, str) and ("\n" in err.instance or "\r" in err.instance):
+            return [source.problem(path, "这里只能写一行，不能换行。", "把几行合成一行；需要分段的内容请写在 text 里。")]
         return [source.problem(path, f"{_describe(err.instance)} 的写法不符合要求。", hint)]
     if kind in ("minimum", "exclusiveMinimum"):
         rel = "不能小于" if kind == "minimum" else "应当大于"

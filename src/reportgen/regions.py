@@ -1,0 +1,191 @@
+"""Regions: folders under templates/ that change wording, order and a few layout habits — never Python."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jsonschema
+from jinja2 import nodes
+
+from reportgen.compose import REGION_NAME, check_region, environment, template_roots
+from reportgen.errors import InputError, Problem, UsageError
+from reportgen.load import load
+from reportgen.schema.validate import _problems_for
+from reportgen.typeset.profile import DEFAULT, LayoutProfile
+
+META = "region.yaml"
+_SCHEMA = Path(__file__).parent / "schema" / "region.json"
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    path: Path
+    description: str = ""
+    layout: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_meta(name: str, folder: Path) -> Region:
+    meta = folder / META
+    if not meta.exists():
+        return Region(name, folder)
+    loaded = load(meta)
+    validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
+    problems = [p for err in validator.iter_errors(loaded.data) for p in _problems_for(err, loaded.source)]
+    if problems:
+        raise InputError(problems)
+    return Region(name, folder, loaded.data["description"], loaded.data.get("layout", {}))
+
+
+def find(region: str, workdir: Path | None = None) -> Region:
+    roots = template_roots(workdir)
+    check_region(region, roots)
+    folder = next(root / region for root in roots if (root / region).is_dir())
+    return _read_meta(region, folder)
+
+
+def all_regions(workdir: Path | None = None) -> list[Region]:
+    """Every region on the search path, a working folder's own shadowing a shipped one of the same name."""
+    seen: dict[str, Region] = {}
+    for root in template_roots(workdir):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and REGION_NAME.match(p.name)):
+            seen.setdefault(folder.name, _read_meta(folder.name, folder))
+    return sorted(seen.values(), key=lambda r: (r.name != "base", r.name))
+
+
+@cache
+def _profile(region: str, roots: tuple[Path, ...], workdir: Path | None) -> LayoutProfile:
+    layout = find(region, workdir).layout
+    return DEFAULT.with_overrides(layout) if layout else DEFAULT
+
+
+def profile(region: str, workdir: Path | None = None) -> LayoutProfile:
+    """The layout profile for `region`: GB/T 9704 defaults with the region's region.yaml `layout` applied."""
+    return _profile(region, tuple(template_roots(workdir)), workdir)
+
+
+SCAFFOLD = """\
+{#- 地区模板：只写与 base 不同的部分。
+    这个文件继承 base/report.j2，再覆盖其中的块（block）。可覆盖的块：
+      header 版头 · title 标题 · recipient 主送机关 · opening 开头 · background 基本情况
+      measures 第一部分 · shortcomings 第二部分 · leaders 第三部分 · plans 第四部分 · other 第五部分
+      signature 署名和日期
+    每个部分的标题行必须带 part=名称（measures/shortcomings/leaders/plans/other），否则生成时报错。
+    行首标记：<h1>…<h4> 各级标题（序号自动生成，不要手写“一、”），<h2>标题<run>正文 为段内标题；
+    其他行都是正文段落。详见 docs/regions.md。 -#}
+{% extends "base/report.j2" %}
+
+{#- 示例：把第五部分改成本地写法。删掉这一块，第五部分就和 base 一样。 -#}
+{% block other %}
+<h1 part=other>其他需要报告的情况
+{% for para in other %}
+{{ para }}
+{% else %}
+无。
+{% endfor %}
+{% endblock %}
+"""
+
+SCAFFOLD_META = """\
+# 一行说明（reportgen regions 会列出）
+description: {name} 地区模板（请改成一句说明）
+# 版式的本地习惯（可选，去掉 # 启用）：
+# layout:
+#   fonts: {{body: 仿宋, heading2: 楷体}}
+#   heading3_bold: true
+#   sealed: false
+"""
+
+
+def scaffold(name: str, workdir: Path) -> Path:
+    if not REGION_NAME.match(name):
+        raise UsageError(f"地区模板名 “{name}” 不合法：只能用小写字母、数字和连字符（如 guangdong-meizhou）。")
+    folder = workdir / "templates" / name
+    if folder.exists():
+        raise UsageError(f"{folder} 已经存在，未改动。")
+    folder.mkdir(parents=True)
+    (folder / "report.j2").write_text(SCAFFOLD, encoding="utf-8")
+    (folder / META).write_text(SCAFFOLD_META.format(name=name), encoding="utf-8")
+    return folder
+
+
+# ---- what templates may name -------------------------------------------------------------------------
+
+def _known_names() -> set[str]:
+    """Field names a template may read: the context's records (derive) and the schema's properties."""
+    from reportgen import derive, resources
+
+    names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys"}
+    for record in (derive.Fact, derive.Section, derive.Shortcoming, derive.Town, derive.Header, derive.Signature,
+                   derive.Opening, derive.Background, derive.Part):
+        names |= {f.name for f in fields(record)}
+    names.add("topics")
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(resources.schema())
+    return names
+
+
+def check_templates(region: str = "base", workdir: Path | None = None) -> list[Problem]:
+    """Every `x.name` a region's templates read must be a field the context has: a typo is reported with its
+    template file and line, before any clerk's build meets it."""
+    from reportgen.derive import TOP_LEVEL
+
+    roots = tuple(template_roots(workdir))
+    check_region(region, roots)
+    env = environment(region, roots)
+    top_level = set(TOP_LEVEL)
+    known = _known_names()
+    folders = [root / region for root in roots] + [root / "base" for root in roots]
+    problems: list[Problem] = []
+    for folder in dict.fromkeys(f for f in folders if f.is_dir()):
+        for path in sorted(folder.glob("*.j2")):
+            source = path.read_text(encoding="utf-8")
+            try:
+                tree = env.parse(source, path.name, str(path))
+            except jinja2.TemplateSyntaxError as err:
+                problems.append(Problem(str(path), f"模板语法错误：{err.message}", err.lineno))
+                continue
+            exported = _exported_names(env, tree)
+            for node in tree.find_all(nodes.Getattr):
+                if node.attr not in known and node.attr not in exported:
+                    problems.append(Problem(str(path), f"模板读取了字段 “{node.attr}”，输入和上下文中都没有这个字段。",
+                                            node.lineno, hint="检查拼写；可用的字段见 reportgen schema 和 docs/regions.md。"))
+            assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+            macros = {m.name for m in tree.find_all(nodes.Macro)}
+            macros |= {i.target for i in tree.find_all(nodes.Import)}
+            macros |= {n if isinstance(n, str) else n[1] for i in tree.find_all(nodes.FromImport) for n in i.names}
+            for node in tree.find_all(nodes.Name):
+                if node.ctx == "load" and node.name not in top_level | assigned | macros | {"loop", "caller", "self", "super", "varargs", "kwargs", "true",
+                                                                                          "false", "none", "range"}:
+                    problems.append(Problem(str(path), f"模板使用了未定义的变量 “{node.name}”。", node.lineno,
+                                            hint="顶层可用的变量：" + "、".join(sorted(top_level)) + "。"))
+    return problems
+
+
+def _exported_names(env: jinja2.Environment, tree: nodes.Template) -> set[str]:
+    """Names imported templates export (macros and top-level sets): `p.heading`, `m.topic`."""
+    out: set[str] = set()
+    for imp in tree.find_all((nodes.Import, nodes.FromImport)):
+        if isinstance(imp.template, nodes.Const):
+            try:
+                source = env.loader.get_source(env, imp.template.value)[0]
+            except jinja2.TemplateNotFound:
+                continue
+            sub = env.parse(source)
+            out |= {m.name for m in sub.find_all(nodes.Macro)}
+            out |= {t.name for a in sub.body if isinstance(a, nodes.Assign) for t in a.find_all(nodes.Name)}
+    return out
