@@ -102,3 +102,15 @@ def test_region_cannot_leave_templates(tmp_path, region):
     result = CliRunner().invoke(main, ["build", str(src), "--region", region, "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 2 and "不合法" in result.output and "Traceback" not in result.output
     assert out.read_bytes() == b"earlier"
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if CASES[c][3] not in (
+    "重复", "Tab", "空的", "最外层是列表", "最外层是单个值", "YAML 格式错误", "超过", "控制字符", "大于总数",
+    "不是日历上存在的日期", "早于报告年度", "63 ÷ 65 = 97%")))
+def test_the_fast_validator_rejects_what_jsonschema_rejects(case):
+    """The compiled fast path must never wave through input that jsonschema would refuse."""
+    import yaml
+
+    from reportgen.schema.validate import is_valid
+
+    assert not is_valid(yaml.safe_load(CASES[case][0]))

@@ -100,3 +100,14 @@ def test_build_several_inputs_into_a_folder_and_one_into_a_file(tmp_path):
 def test_help_is_in_chinese():
     result = run("--help")
     assert result.exit_code == 0 and "生成报告" in result.output
+
+
+def test_the_cli_module_imports_no_heavy_library():
+    """`reportgen --help` and argument errors start fast: the pipeline is imported inside each command."""
+    import subprocess
+    import sys
+
+    code = "import sys, reportgen.cli; print(sorted(m for m in ('docx', 'jinja2', 'jsonschema', 'lxml', 'yaml', " \
+           "'fastjsonschema', 'PIL') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +13,9 @@ from reportgen.compose import compose
 from reportgen.errors import Problem
 from reportgen.load import Loaded, load
 from reportgen.schema.validate import validate
-from reportgen.typeset.document import typeset
+from reportgen.typeset.document import CORE, DOCUMENT, core_properties, scaffold, typeset
 from reportgen.typeset.profile import LayoutProfile
-from reportgen.write import atomic_write, reproducible_zip
+from reportgen.write import atomic_write, package
 
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
@@ -67,19 +66,12 @@ def render(path: Path, region: str | None = None, workdir: Path | None = None,
     profile = profile or regions.profile(region, workdir)
     town = data["town"]
     names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
-    doc = typeset(blocks, profile, names)
-    props = doc.core_properties
-    when = document_date(data)
-    props.title = "".join(b.plain for b in blocks if b.kind == "title")
-    props.author = props.last_modified_by = town["issuer"]
-    props.created = props.modified = when
-    props.last_printed = when
-    props.revision = 1
-    props.keywords = " ".join(names[:-1])  # province, city, county, town: searchable, not printed
-    props.comments = props.subject = props.category = ""
-    buf = io.BytesIO()
-    doc.save(buf)
-    return Built(Path(path), blocks, reproducible_zip(buf.getvalue()), region, warnings)
+    document = typeset(blocks, profile, names)
+    title = "".join(b.plain for b in blocks if b.kind == "title")
+    # province, city, county, town go in the keywords: searchable, not printed
+    core = core_properties(title, town["issuer"], " ".join(names[:-1]), document_date(data))
+    docx_bytes = package(scaffold(profile).parts, {DOCUMENT: document, CORE: core})
+    return Built(Path(path), blocks, docx_bytes, region, warnings)
 
 
 def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None) -> Built:

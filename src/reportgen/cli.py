@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -15,32 +16,27 @@ BUG_HINT = "这是 reportgen 自身的问题，不是您的输入有误，非常
 
 
 def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
-             patterns: tuple[str, ...] = ("*.yaml", "*.yml")) -> list[Path]:
-    """Input files from PATHS: files as given, folders expanded to their *.yaml; none → inputs/*.yaml."""
+             patterns: tuple[str, ...] = ("*.yaml", "*.yml")) -> list[str]:
+    """Input files from PATHS: files as given, folders expanded to their *.yaml; none → inputs/*.yaml.
+    Plain strings: a province's folder may hold tens of thousands, and every worker inherits the list."""
     if not paths:
         folder = Path(default_dir)
         if not folder.is_dir():
             raise UsageError(f"没有指定输入文件，当前目录下也没有 {default_dir}/ 文件夹。用法：reportgen build 文件.yaml")
         paths = (default_dir,)
-    found: list[Path] = []
+    found: list[str | Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found.extend(sorted(f for pattern in patterns for f in p.glob(pattern)))
+        if p.is_dir():  # names, not Path objects: a province's folder may hold tens of thousands
+            suffixes = tuple(pattern.lstrip("*") for pattern in patterns)
+            found.extend(sorted(os.path.join(raw, name) for name in os.listdir(p) if name.endswith(suffixes)))
         elif p.is_file():
             found.append(p)
         else:
             raise UsageError(f"找不到 {raw}：请检查文件名和路径。")
     if not found:
         raise UsageError(f"在 {'、'.join(paths)} 中没有找到输入文件（{'、'.join(patterns)}）。")
-    return list(dict.fromkeys(found))
-
-
-def _outputs(inputs: list[Path], out: str | None) -> list[Path]:
-    if len(inputs) == 1 and out and not Path(out).is_dir() and out.lower().endswith(".docx"):
-        return [Path(out)]
-    folder = Path(out) if out else Path("build")
-    return [folder / f"{p.stem}.docx" for p in inputs]
+    return [str(f) for f in dict.fromkeys(found)]
 
 
 class Group(click.Group):
@@ -70,31 +66,45 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command(help="生成报告。PATHS 可以是 .yaml 文件或文件夹；不写则生成 inputs/ 下的全部 .yaml，输出到 build/。")
+@main.command(help="生成报告。PATHS 可以是 .yaml 文件或文件夹；不写则生成 inputs/ 下的全部 .yaml，输出到 build/。"
+                   "多份输入时并行生成，某一份出错不影响其他各份，最后列出全部错误。")
 @click.argument("paths", nargs=-1)
 @click.option("-o", "--output", "out", help="输出位置：只有一个输入时是 .docx 文件路径，多个输入时是文件夹（默认 build/）。")
 @click.option("--region", help="地区模板名称（templates/ 下的文件夹），优先于 YAML 中的 region。")
-def build(paths: tuple[str, ...], out: str | None, region: str | None) -> None:
-    from reportgen.api import build as build_one
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="并行进程数，默认等于 CPU 核数。")
+@click.option("-v", "--verbose", is_flag=True, help="多份输入时也逐份列出生成结果。")
+def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool) -> None:
+    import time
+
+    from reportgen.batch import build_all
 
     inputs = _collect(paths)
-    outputs = _outputs(inputs, out)
-    failures: list[tuple[Path, ReportgenError]] = []
-    for src, dst in zip(inputs, outputs, strict=True):
-        try:
-            built = build_one(src, dst, region, Path.cwd())
-        except ReportgenError as err:
-            failures.append((src, err))
-            click.echo(f"✗ {src}", err=True)
-            continue
-        for w in built.warnings:
-            click.echo(f"注意：{w.format()}", err=True)
-        click.echo(f"✓ {src} → {dst}")
+    started = time.perf_counter()
+    if len(inputs) == 1 and out and not Path(out).is_dir() and out.lower().endswith(".docx"):
+        results = build_all([(inputs[0], out)], region, Path.cwd(), jobs)
+    else:
+        results = build_all(inputs, region, Path.cwd(), jobs, outdir=out or "build")
+    failures = []
+    single = len(inputs) == 1
+    with click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
+                           hidden=single) as bar:
+        for result in results:
+            bar.update(1)
+            if result.error is not None:
+                failures.append(result)
+            elif single or verbose:
+                click.echo(f"✓ {result.source} → {result.output}")
+            for warning in result.warnings:
+                click.echo(f"注意：{warning}", err=True)
+    seconds = time.perf_counter() - started
+    for result in failures:
+        click.echo(f"✗ {result.source}\n{result.error}", err=True)
+    if not single or failures:
+        click.echo(f"共 {len(inputs)} 份：成功 {len(inputs) - len(failures)} 份，失败 {len(failures)} 份，"
+                   f"用时 {seconds:.1f} 秒。", err=True)
     if failures:
-        for _, err in failures:
-            click.echo(err.format_message(), err=True)
-        click.echo(f"共 {len(inputs)} 份，成功 {len(inputs) - len(failures)} 份，失败 {len(failures)} 份。", err=True)
-        sys.exit(max(err.exit_code for _, err in failures))
+        sys.exit(max(r.exit_code for r in failures))
 
 
 @main.command(help="只检查 YAML 输入是否正确，不生成报告；--templates 检查地区模板读取的字段是否都存在。")
@@ -126,7 +136,7 @@ def validate(paths: tuple[str, ...], templates: bool, region: str | None) -> Non
         raise UsageError("请给出要检查的 YAML 文件或文件夹，或加 --templates 检查模板。")
     for src in _collect(paths):
         try:
-            _, warnings = check(src)
+            _, warnings = check(Path(src))
         except ReportgenError as err:
             failures.append(err)
             click.echo(f"✗ {src}", err=True)
@@ -194,7 +204,7 @@ def preview(paths: tuple[str, ...], out: str, fmt: str, dpi: int, region: str | 
     formats = {f.strip().lower() for f in fmt.split(",") if f.strip()}
     if not formats or not formats <= {"pdf", "png", "txt"}:
         raise UsageError(f"--format 只能是 pdf、png、txt 或它们的组合（用逗号分隔），现在是 “{fmt}”。")
-    inputs = _collect(paths, patterns=("*.yaml", "*.yml", "*.docx"))
+    inputs = [Path(p) for p in _collect(paths, patterns=("*.yaml", "*.yml", "*.docx"))]
     if "txt" in formats:
         from reportgen.api import compose_blocks
         from reportgen.preview.text import blocks_from_docx, render_text

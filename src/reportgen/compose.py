@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import sys
@@ -14,11 +15,14 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from reportgen import resources
+from reportgen import derive, resources
 from reportgen.blocks import PARTS, Block
 from reportgen.errors import TemplateError, UsageError
 from reportgen.numbering import Counter, cn_numeral
 
+_RECORDS = frozenset(
+    cls for cls in vars(derive).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+    and cls.__module__ == derive.__name__)
 REGION_NAME = re.compile(r"^[a-z0-9-]+$")
 ENTRY = "report.j2"
 
@@ -84,11 +88,21 @@ def check_region(region: str, roots: Sequence[Path]) -> str:
     return region
 
 
+class ReportSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with a fast yes for the public fields of our own frozen records (derive.py): they hold
+    data only, and templates read hundreds of them per report. Everything else gets the full check."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj) in _RECORDS and not attr.startswith("_"):
+            return True
+        return super().is_safe_attribute(obj, attr, value)
+
+
 @cache
 def environment(region: str, roots: tuple[Path, ...]) -> SandboxedEnvironment:
     """One environment per (region, search path): `report.j2` and partials resolve region → base."""
     search = [root / region for root in roots] + [root / "base" for root in roots] + list(roots)
-    env = SandboxedEnvironment(
+    env = ReportSandbox(
         loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,

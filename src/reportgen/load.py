@@ -57,6 +57,7 @@ class Loaded:
     data: dict[str, Any]
     source: SourceMap
     warnings: list[Problem] = field(default_factory=list)
+    text: str = ""  # the decoded file, for checks that can answer from it at once
 
 
 def decode(raw: bytes, name: str) -> tuple[str, list[Problem]]:
@@ -91,7 +92,9 @@ def _yaml_problem(name: str, err: yaml.YAMLError) -> Problem:
 
 def _tab_problems(text: str, name: str) -> list[Problem]:
     """Tabs in indentation: PyYAML's own message is cryptic, and it stops at the first one."""
-    out = []
+    out: list[Problem] = []
+    if "\t" not in text:
+        return out
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
@@ -152,7 +155,7 @@ def load_text(text: str, name: str) -> Loaded:
         kind = "列表" if isinstance(data, list) else "单个值"
         raise InputError([Problem(name, f"文件最外层是{kind}，应当是“键: 值”的映射。", 1,
                                   hint="参照 reportgen init 生成的模板，从 year: 和 town: 开始填写。")])
-    return Loaded(data, source)
+    return Loaded(data, source, text=text)
 
 
 def load(path: Path) -> Loaded:

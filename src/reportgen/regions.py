@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jsonschema
 from jinja2 import nodes
 
 from reportgen.compose import REGION_NAME, check_region, environment, template_roots
@@ -34,6 +33,8 @@ def _read_meta(name: str, folder: Path) -> Region:
     meta = folder / META
     if not meta.exists():
         return Region(name, folder)
+    import jsonschema
+
     loaded = load(meta)
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
     problems = [p for err in validator.iter_errors(loaded.data) for p in _problems_for(err, loaded.source)]

@@ -56,7 +56,10 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
     data, src = loaded.data, loaded.source
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    for path, text in _strings(data, ()):
+    # A character XML cannot hold is either in the file as it is or written as a YAML escape (\x01, \u0001):
+    # with neither, no value can hold one, and the walk over every string is skipped.
+    maybe_bad = not loaded.text or "\\" in loaded.text or _BAD_CHARS.search(loaded.text)
+    for path, text in _strings(data, ()) if maybe_bad else ():
         match = _BAD_CHARS.search(text)
         if match:
             errors.append(src.problem(path, f"含有不可见的控制字符（U+{ord(match.group()):04X}，第 {match.start() + 1} 个字符处），"

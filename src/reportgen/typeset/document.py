@@ -1,14 +1,17 @@
-"""Blocks → a python-docx Document: one function per Block kind, dispatched from a dict."""
+"""Blocks → the report's document.xml, on a scaffold python-docx builds once per profile and process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from xml.sax.saxutils import escape
 
 import docx
-from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 from lxml import etree
@@ -19,11 +22,31 @@ from reportgen.typeset.profile import DEFAULT, LayoutProfile
 from reportgen.typeset.styles import IDS
 from reportgen.typeset.title import balance, width
 
+DOCUMENT = "word/document.xml"
+CORE = "docProps/core.xml"
+# Parts of python-docx's default template a report does not need: Word 2010's stylesWithEffects (438 KB, with
+# theme fonts), a thumbnail, custom XML. Dropping them keeps every package small and free of theme fonts.
+_DROP = ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects", RT.CUSTOM_XML, RT.THUMBNAIL)
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """An empty report as package parts in python-docx's order; a report replaces document.xml and core.xml."""
+
+    parts: tuple[tuple[str, bytes], ...]
+
+    @property
+    def document_xml(self) -> bytes:
+        return dict(self.parts)[DOCUMENT]
+
 
 @cache
-def scaffold(profile: LayoutProfile) -> bytes:
-    """An empty report: styles, page setup, grid and page-number footers. Built once per profile."""
+def scaffold(profile: LayoutProfile) -> Scaffold:
+    """Styles, page setup, grid and page-number footers, built once per profile with python-docx."""
     doc = docx.Document()
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype in _DROP]:
+            rels.pop(rid)
     styles_root = doc.styles.element
     for child in list(styles_root):
         if child.tag != qn("w:latentStyles"):
@@ -60,7 +83,25 @@ def scaffold(profile: LayoutProfile) -> bytes:
         footer_root.append(p)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    with zipfile.ZipFile(out) as z:
+        return Scaffold(tuple((info.filename, z.read(info.filename)) for info in z.infolist()))
+
+
+def core_properties(title: str, author: str, keywords: str, when: dt.datetime) -> bytes:
+    """docProps/core.xml from the input (never the clock), so the same input gives the same bytes."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(author)}</dc:creator>"
+        f"<cp:keywords>{escape(keywords)}</cp:keywords><cp:lastModifiedBy>{escape(author)}</cp:lastModifiedBy>"
+        "<cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
 
 
 @dataclass
@@ -87,12 +128,12 @@ class _Writer:
         prof = self.profile
         size = min(prof.mark_max_size.pt, prof.text_width.pt / max(width(b.text), 1))
         size = Pt(int(size * 2) / 2)  # whole half-points
-        self.add(oxml.ppr(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
-                 oxml.run(b.text, oxml.rpr(size=size)))
+        self.add(oxml.ppr_copy(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
+                 oxml.run(b.text, oxml.rpr_copy(size=size)))
 
     def docno(self, b: Block) -> None:
         prof = self.profile
-        self.add(oxml.ppr(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
+        self.add(oxml.ppr_copy(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
                           border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
                  oxml.run(b.text))
         self.after_header = True
@@ -103,23 +144,23 @@ class _Writer:
         for i, line in enumerate(lines):
             before = self.lines(prof.title_lines_below_rule) if (i == 0 and self.after_header) else None
             after = self.lines(1) if i == len(lines) - 1 else None  # 标题下空一行
-            self.add(oxml.ppr(style=IDS.title, before=before, after=after), oxml.run(line))
+            self.add(oxml.ppr_copy(style=IDS.title, before=before, after=after), oxml.run(line))
 
     def recipient(self, b: Block) -> None:
-        self.add(oxml.ppr(style=IDS.recipient), oxml.run(b.text))
+        self.add(oxml.ppr_copy(style=IDS.recipient), oxml.run(b.text))
 
     def heading(self, b: Block) -> None:
         if b.runin:
-            self.add(oxml.ppr(style=IDS.runin(b.level)),
-                     oxml.run(b.heading_text, oxml.rpr(style=IDS.heading_char(b.level))), oxml.run(b.runin))
+            self.add(oxml.ppr_copy(style=IDS.runin(b.level)),
+                     oxml.run(b.heading_text, oxml.rpr_copy(style=IDS.heading_char(b.level))), oxml.run(b.runin))
         else:
-            self.add(oxml.ppr(style=IDS.heading(b.level)), oxml.run(b.heading_text))
+            self.add(oxml.ppr_copy(style=IDS.heading(b.level)), oxml.run(b.heading_text))
 
     def body_text(self, b: Block) -> None:
-        self.add(oxml.ppr(style=IDS.body), oxml.run(b.text))
+        self.add(oxml.ppr_copy(style=IDS.body), oxml.run(b.text))
 
     def blank(self, b: Block) -> None:
-        self.add(oxml.ppr(style=IDS.body))
+        self.add(oxml.ppr_copy(style=IDS.body))
 
     def signature(self, b: Block) -> None:
         self.flush_signature()
@@ -128,7 +169,7 @@ class _Writer:
     def flush_signature(self) -> None:
         """A 署名 with no date after it: right-aligned, 右空二字."""
         if self.sign is not None:
-            self.add(oxml.ppr(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
+            self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
                               right=self.profile.chars(self.profile.unsealed_signature_right_chars)),
                      oxml.run(self.sign.text))
             self.sign = None
@@ -139,14 +180,14 @@ class _Writer:
         sealed = prof.sealed or bool(sign and "sealed" in sign.flags)
         sig_right, date_right = signature_indents(prof, sign.text if sign else "", b.text, sealed)
         if sign is not None:
-            self.add(oxml.ppr(style=IDS.signature, before=self.lines(prof.lines_before_signature),
+            self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(prof.lines_before_signature),
                               right=prof.chars(sig_right)), oxml.run(sign.text))
         if sign is not None and not sealed and date_right > prof.unsealed_signature_right_chars:
             # Place the date by its first character (署名首字右移二字): exact whatever the digits' widths.
             left = prof.chars_per_line - sig_right - width(sign.text) + prof.unsealed_date_shift_chars
-            self.add(oxml.ppr(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run(b.text))
+            self.add(oxml.ppr_copy(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run(b.text))
         else:
-            self.add(oxml.ppr(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
+            self.add(oxml.ppr_copy(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
 
 
 def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed: bool) -> tuple[float, float]:
@@ -171,12 +212,12 @@ _DISPATCH: dict[str, Callable[[_Writer, Block], None]] = {
 }
 
 
-def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[str, ...] = ()) -> Document:
-    """A Document holding `blocks`; `names` are words a title line must not split (issuer, town)."""
-    doc = docx.Document(io.BytesIO(scaffold(profile)))
-    body = doc.element.body
+def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[str, ...] = ()) -> bytes:
+    """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town)."""
+    root = etree.fromstring(scaffold(profile).document_xml)
+    body = root.find(qn("w:body"))
     writer = _Writer(profile, body, body.find(qn("w:sectPr")), names)
     for block in blocks:
         _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
-    return doc
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

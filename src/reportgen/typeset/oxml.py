@@ -6,6 +6,9 @@ wrong order, Word may refuse the file.
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 from docx.oxml.ns import qn
 from docx.shared import Length
 from lxml import etree
@@ -14,11 +17,15 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
+_NSMAP = {"w": W_NS}
+_qn = cache(qn)  # "w:pStyle" → "{…main}pStyle", computed once per name rather than once per element
+
+
 def el(tag: str, attrs: dict[str, str] | None = None, children: list[etree._Element] | None = None,
        text: str | None = None) -> etree._Element:
-    node = etree.Element(qn(tag), nsmap={"w": W_NS})
+    node = etree.Element(_qn(tag), nsmap=_NSMAP)
     for key, value in (attrs or {}).items():
-        node.set(qn(key), value)
+        node.set(_qn(key), value)
     for child in children or []:
         node.append(child)
     if text is not None:
@@ -106,11 +113,30 @@ def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: boo
     return el("w:pPr", children=kids)
 
 
+@cache
+def _ppr_template(items: tuple[tuple[str, object], ...]) -> etree._Element:
+    return ppr(**dict(items))
+
+
+@cache
+def _rpr_template(items: tuple[tuple[str, object], ...]) -> etree._Element:
+    return rpr(**dict(items))
+
+
+def ppr_copy(**kwargs: object) -> etree._Element:
+    """ppr(**kwargs), built once per distinct set of arguments and copied: a report repeats a few dozen."""
+    return copy.deepcopy(_ppr_template(tuple(sorted(kwargs.items()))))
+
+
+def rpr_copy(**kwargs: object) -> etree._Element:
+    return copy.deepcopy(_rpr_template(tuple(sorted(kwargs.items()))))
+
+
 def run(text: str, props: etree._Element | None = None) -> etree._Element:
     r = el("w:r")
     if props is not None:
         r.append(props)
-    t = etree.SubElement(r, qn("w:t"))
+    t = etree.SubElement(r, _qn("w:t"))
     t.text = text
     if text[:1].isspace() or text[-1:].isspace():
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
