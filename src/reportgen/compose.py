@@ -61,9 +61,7 @@ def cn_year(year: int) -> str:
 
 def percent(value: Any) -> str:
     """96.92 → 96.92%, 100.0 → 100%."""
-    from reportgen.derive import format_number
-
-    return f"{format_number(value)}%"
+    return f"{derive.format_number(value)}%"
 
 
 # ---- the environment -------------------------------------------------------------------------------------

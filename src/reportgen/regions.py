@@ -14,7 +14,7 @@ from jinja2 import nodes
 from reportgen.compose import REGION_NAME, check_region, environment, template_roots
 from reportgen.errors import InputError, Problem, UsageError
 from reportgen.load import load
-from reportgen.schema.validate import _problems_for
+from reportgen.schema.validate import problems_for
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
 
 META = "region.yaml"
@@ -37,7 +37,7 @@ def _read_meta(name: str, folder: Path) -> Region:
 
     loaded = load(meta)
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
-    problems = [p for err in validator.iter_errors(loaded.data) for p in _problems_for(err, loaded.source)]
+    problems = [p for err in validator.iter_errors(loaded.data) for p in problems_for(err, loaded.source)]
     if problems:
         raise InputError(problems)
     return Region(name, folder, loaded.data["description"], loaded.data.get("layout", {}))

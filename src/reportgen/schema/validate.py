@@ -61,7 +61,7 @@ def _describe(value: Any) -> str:
     return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
 
 
-def _problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
+def problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
     """Translate one jsonschema error into located Chinese problems (an unknown-key error may name several)."""
     path: PathKey = tuple(err.absolute_path)
     kind, value, schema = err.validator, err.validator_value, err.schema
@@ -163,7 +163,7 @@ def schema_problems(loaded: Loaded) -> list[Problem]:
         return []
     out: list[Problem] = []
     for err in _validator().iter_errors(loaded.data):
-        out.extend(_problems_for(err, loaded.source))
+        out.extend(problems_for(err, loaded.source))
     return out
 
 
