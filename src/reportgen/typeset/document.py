@@ -109,8 +109,7 @@ class _Writer:
     """Appends paragraphs for blocks to a document body, tracking what came before for spacing."""
 
     profile: LayoutProfile
-    body: etree._Element
-    sect_pr: etree._Element
+    sect_pr: etree._Element  # paragraphs go before the body's section properties
     names: tuple[str, ...]
     after_header: bool = False
     sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
@@ -134,7 +133,7 @@ class _Writer:
     def docno(self, b: Block) -> None:
         prof = self.profile
         self.add(oxml.ppr_copy(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
-                          border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
+                               border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
                  oxml.run(b.text))
         self.after_header = True
 
@@ -166,12 +165,15 @@ class _Writer:
         self.flush_signature()
         self.sign = b
 
+    def _signature(self, text: str, right_chars: float) -> None:
+        """The 署名 paragraph: a blank line below the body, `right_chars` characters from the right."""
+        self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
+                               right=self.profile.chars(right_chars)), oxml.run(text))
+
     def flush_signature(self) -> None:
         """A 署名 with no date after it: right-aligned, 右空二字."""
         if self.sign is not None:
-            self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
-                              right=self.profile.chars(self.profile.unsealed_signature_right_chars)),
-                     oxml.run(self.sign.text))
+            self._signature(self.sign.text, self.profile.unsealed_signature_right_chars)
             self.sign = None
 
     def date(self, b: Block) -> None:
@@ -180,8 +182,7 @@ class _Writer:
         sealed = prof.sealed or bool(sign and "sealed" in sign.flags)
         sig_right, date_right = signature_indents(prof, sign.text if sign else "", b.text, sealed)
         if sign is not None:
-            self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(prof.lines_before_signature),
-                              right=prof.chars(sig_right)), oxml.run(sign.text))
+            self._signature(sign.text, sig_right)
         if sign is not None and not sealed and date_right > prof.unsealed_signature_right_chars:
             # Place the date by its first character (署名首字右移二字): exact whatever the digits' widths.
             left = prof.chars_per_line - sig_right - width(sign.text) + prof.unsealed_date_shift_chars
@@ -216,7 +217,7 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
     """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town)."""
     root = etree.fromstring(scaffold(profile).document_xml)
     body = root.find(qn("w:body"))
-    writer = _Writer(profile, body, body.find(qn("w:sectPr")), names)
+    writer = _Writer(profile, body.find(qn("w:sectPr")), names)
     for block in blocks:
         _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
