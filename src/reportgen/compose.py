@@ -20,7 +20,7 @@ from reportgen.blocks import PARTS, Block
 from reportgen.errors import TemplateError, UsageError
 from reportgen.numbering import Counter, cn_numeral
 
-_RECORDS = frozenset(
+RECORDS = frozenset(  # the context's record types (derive.py)
     cls for cls in vars(derive).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)
     and cls.__module__ == derive.__name__)
 REGION_NAME = re.compile(r"^[a-z0-9-]+$")
@@ -77,9 +77,15 @@ def template_roots(workdir: Path | None = None) -> list[Path]:
     return roots
 
 
-def check_region(region: str, roots: Sequence[Path]) -> str:
+def check_region_name(region: str) -> str:
+    """A region is a folder name under templates/: nothing that could leave it (../, /, capitals, dots)."""
     if not REGION_NAME.match(region):
         raise UsageError(f"地区模板名 “{region}” 不合法：只能用小写字母、数字和连字符（如 guangdong-meizhou）。")
+    return region
+
+
+def check_region(region: str, roots: Sequence[Path]) -> str:
+    check_region_name(region)
     if not any((root / region).is_dir() for root in roots):
         known = sorted({p.name for root in roots for p in root.iterdir() if p.is_dir()})
         raise UsageError(f"找不到地区模板 “{region}”。可用的有：{'、'.join(known)}。")
@@ -91,7 +97,7 @@ class ReportSandbox(SandboxedEnvironment):
     data only, and templates read hundreds of them per report. Everything else gets the full check."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if type(obj) in _RECORDS and not attr.startswith("_"):
+        if type(obj) in RECORDS and not attr.startswith("_"):
             return True
         return super().is_safe_attribute(obj, attr, value)
 

@@ -11,7 +11,14 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from reportgen.compose import REGION_NAME, check_region, environment, template_roots
+from reportgen.compose import (
+    RECORDS,
+    REGION_NAME,
+    check_region,
+    check_region_name,
+    environment,
+    template_roots,
+)
 from reportgen.errors import InputError, Problem, UsageError
 from reportgen.load import load
 from reportgen.schema.validate import problems_for
@@ -104,8 +111,7 @@ description: {name} 地区模板（请改成一句说明）
 
 
 def scaffold(name: str, workdir: Path) -> Path:
-    if not REGION_NAME.match(name):
-        raise UsageError(f"地区模板名 “{name}” 不合法：只能用小写字母、数字和连字符（如 guangdong-meizhou）。")
+    check_region_name(name)
     folder = workdir / "templates" / name
     if folder.exists():
         raise UsageError(f"{folder} 已经存在，未改动。")
@@ -119,13 +125,12 @@ def scaffold(name: str, workdir: Path) -> Path:
 
 def _known_names() -> set[str]:
     """Field names a template may read: the context's records (derive) and the schema's properties."""
-    from reportgen import derive, resources
+    from reportgen import resources
 
     names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys"}
-    for record in (derive.Fact, derive.Section, derive.Shortcoming, derive.Town, derive.Header, derive.Signature,
-                   derive.Opening, derive.Background, derive.Part):
+    for record in RECORDS:
         names |= {f.name for f in fields(record)}
-    names.add("topics")
+    names |= {name for record in RECORDS for name, attr in vars(record).items() if isinstance(attr, property)}
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
