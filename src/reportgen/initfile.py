@@ -5,6 +5,7 @@ Generated, not hand-written, so every field of the schema is commented and the c
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,7 @@ import yaml
 
 from reportgen import resources
 
-SAMPLE = Path(__file__).with_name("sample.yaml")
-HEADER = (
-    "# ==== 示例：虚构的“青禾镇”，只填数字和名称（请替换为本镇的事实）====\n"
-    "# 每个字段上方的注释说明填什么；以 #- 开头的是可选字段，去掉“#-”即可启用。\n"
-    "# 检查：reportgen validate 本文件    生成：reportgen build 本文件\n"
-    "# yaml-language-server: $schema=../schema.json\n"
-)
+SAMPLE = Path(__file__).with_name("sample.yaml")  # its leading comment lines head the generated file
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +67,9 @@ def _emit(schema: dict[str, Any], node: dict[str, Any], data: dict[str, Any], in
 
 def render_init() -> str:
     schema = resources.schema()
-    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    text = SAMPLE.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    header = "".join(line + "\n" for line in itertools.takewhile(lambda ln: ln.startswith("#"), text.splitlines()))
     out: list[str] = []
     _emit(schema, schema, data, "", out, hints=True)
-    return HEADER + "\n".join(out) + "\n"
+    return header + "\n".join(out) + "\n"

@@ -77,37 +77,7 @@ def profile(region: str, workdir: Path | None = None) -> LayoutProfile:
     return _profile(region, tuple(template_roots(workdir)), workdir)
 
 
-SCAFFOLD = """\
-{#- 地区模板：只写与 base 不同的部分。
-    这个文件继承 base/report.j2，再覆盖其中的块（block）。可覆盖的块：
-      header 版头 · title 标题 · recipient 主送机关 · opening 开头 · background 基本情况
-      measures 第一部分 · shortcomings 第二部分 · leaders 第三部分 · plans 第四部分 · other 第五部分
-      signature 署名和日期
-    每个部分的标题行必须带 part=名称（measures/shortcomings/leaders/plans/other），否则生成时报错。
-    行首标记：<h1>…<h4> 各级标题（序号自动生成，不要手写“一、”），<h2>标题<run>正文 为段内标题；
-    其他行都是正文段落。详见 docs/regions.md。 -#}
-{% extends "base/report.j2" %}
-
-{#- 示例：把第五部分改成本地写法。删掉这一块，第五部分就和 base 一样。 -#}
-{% block other %}
-<h1 part=other>其他需要报告的情况
-{% for para in other %}
-{{ para }}
-{% else %}
-无。
-{% endfor %}
-{% endblock %}
-"""
-
-SCAFFOLD_META = """\
-# 一行说明（reportgen regions 会列出）
-description: {name} 地区模板（请改成一句说明）
-# 版式的本地习惯（可选，去掉 # 启用）：
-# layout:
-#   fonts: {{body: 仿宋, heading2: 楷体}}
-#   heading3_bold: true
-#   sealed: false
-"""
+NEW_REGION = Path(__file__).parent / "newregion"  # what `regions new` writes: a commented report.j2, region.yaml
 
 
 def scaffold(name: str, workdir: Path) -> Path:
@@ -116,8 +86,9 @@ def scaffold(name: str, workdir: Path) -> Path:
     if folder.exists():
         raise UsageError(f"{folder} 已经存在，未改动。")
     folder.mkdir(parents=True)
-    (folder / "report.j2").write_text(SCAFFOLD, encoding="utf-8")
-    (folder / META).write_text(SCAFFOLD_META.format(name=name), encoding="utf-8")
+    for template in sorted(NEW_REGION.iterdir()):
+        text = template.read_text(encoding="utf-8").replace("__NAME__", name)
+        (folder / template.name).write_text(text, encoding="utf-8")
     return folder
 
 
