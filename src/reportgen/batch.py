@@ -23,10 +23,9 @@ class Result:
     warnings: list[str] = field(default_factory=list)
 
 
+# What every task of a batch shares, set in each worker by _init.
 _REGION: str | None = None
 _WORKDIR: Path | None = None
-
-
 _OUTDIR: str | None = None  # a folder for <stem>.docx; None when each task names its output
 
 

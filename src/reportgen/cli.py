@@ -24,19 +24,19 @@ def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
         if not folder.is_dir():
             raise UsageError(f"没有指定输入文件，当前目录下也没有 {default_dir}/ 文件夹。用法：reportgen build 文件.yaml")
         paths = (default_dir,)
-    found: list[str | Path] = []
+    found: list[str] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():  # names, not Path objects: a province's folder may hold tens of thousands
             suffixes = tuple(pattern.lstrip("*") for pattern in patterns)
             found.extend(sorted(os.path.join(raw, name) for name in os.listdir(p) if name.endswith(suffixes)))
         elif p.is_file():
-            found.append(p)
+            found.append(raw)
         else:
             raise UsageError(f"找不到 {raw}：请检查文件名和路径。")
     if not found:
         raise UsageError(f"在 {'、'.join(paths)} 中没有找到输入文件（{'、'.join(patterns)}）。")
-    return [str(f) for f in dict.fromkeys(found)]
+    return list(dict.fromkeys(found))
 
 
 class Group(click.Group):
@@ -123,9 +123,9 @@ def validate(paths: tuple[str, ...], templates: bool, region: str | None) -> Non
         for name in names:
             problems = check_templates(name, Path.cwd())
             if problems:
-                failures.append(TemplateError("\n".join(p.format() for p in problems)))
-                click.echo(f"✗ 模板 {name}", err=True)
-                click.echo("\n".join(p.format() for p in problems), err=True)
+                report = "\n".join(p.format() for p in problems)
+                failures.append(TemplateError(report))
+                click.echo(f"✗ 模板 {name}\n{report}", err=True)
             else:
                 click.echo(f"✓ 模板 {name}")
         if not paths:
