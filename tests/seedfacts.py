@@ -24,7 +24,25 @@ def normalise(text: str) -> str:
 
 
 def facts(text: str) -> list[str]:
+    """Numbers with their units (zeros left to zero_facts), 《documents》 and “initiatives”, each once."""
     text = normalise(text)
-    found = ["".join(g or "" for g in m.groups()) for m in _NUMBER.finditer(text)]
+    found = ["".join(g or "" for g in m.groups()) for m in _NUMBER.finditer(text) if m.group(1) != "0"]
     found += _DOC.findall(text) + _INIT.findall(text)
     return list(dict.fromkeys(found))
+
+
+def zero_facts(text: str) -> list[str]:
+    """The nouns a report counts as zero (行政复议案件0件 → 行政复议案件): a drafter writes these as
+    未发生…… or 无……, never as 0件, so they are checked as words, not as a number."""
+    text = normalise(text)
+    out = []
+    for m in _NUMBER.finditer(text):
+        if m.group(1) == "0":
+            before = re.split(r"[，。；、：\d年]", text[:m.start()])[-1]
+            out.append(before[-6:])
+    return out
+
+
+def has_zero(report: str, noun: str) -> bool:
+    """Whether `report` says there was none of `noun` (未发生/无/没有 … noun, in one clause)."""
+    return re.search(r"(未发生|无|没有)[^，。；]{0,8}" + re.escape(noun), normalise(report)) is not None

@@ -16,13 +16,30 @@ from reportgen.cli import main
 from reportgen.typeset.profile import DEFAULT as P
 
 REGIONS = ["regulation", "runin", "document"]
+# The regulation's five parts (第二十五条), 上一年度/下一年度 written as the report's years.
 REGULATION_HEADINGS = [
-    "上一年度推进法治政府建设的主要举措和成效",
-    "上一年度推进法治政府建设存在的不足和原因",
-    "上一年度党政主要负责人履行推进法治建设第一责任人职责，加强法治政府建设的有关情况",
-    "下一年度推进法治政府建设的主要安排",
+    "{y}年推进法治政府建设的主要举措和成效",
+    "{y}年推进法治政府建设存在的不足和原因",
+    "{y}年党政主要负责人履行推进法治建设第一责任人职责，加强法治政府建设的有关情况",
+    "{n}年推进法治政府建设的主要安排",
     "其他需要报告的情况",
 ]
+
+
+def _own_headings(example: str) -> tuple[int, dict[str, str | None]]:
+    """The example's year and its own heading of each part (None where it uses the region's)."""
+    import yaml
+
+    data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
+    other = data.get("other")
+    return data["year"], {part: (other.get("heading") if isinstance(other, dict) else None) if part == "other"
+                          else data[part].get("heading") for part in PARTS}
+
+
+def _expected_headings(example: str) -> list[str]:
+    """The regulation's headings for the example's year, or the town's own heading of a part where it gave one."""
+    year, own = _own_headings(example)
+    return [own[part] or h.format(y=year, n=year + 1) for part, h in zip(PARTS, REGULATION_HEADINGS, strict=True)]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +65,8 @@ def test_every_region_builds_every_example_with_all_five_parts(built, region, ex
 @pytest.mark.parametrize("example", sorted(SEED_OF))
 def test_regulation_uses_the_regulations_headings_and_numbers_every_item(built, example):
     b = built[("regulation", example)]
-    assert [x.text for x in b.blocks if x.kind == "heading" and x.level == 1] == REGULATION_HEADINGS
+    assert [x.text for x in b.blocks if x.kind == "heading" and x.level == 1] == _expected_headings(example)
+    assert not any(x.part == "background" for x in b.blocks)  # 基本情况 is folded into the opening
     numbered = [x for x in b.blocks if x.kind == "heading" and x.level == 3]
     unheaded = [x for x in numbered if not x.text]
     if example == "changsha-2023":  # its items have no headings: still numbered 1. 2. 3.
@@ -66,7 +84,10 @@ def test_runin_puts_leaders_second_and_writes_topics_as_one_paragraph(built, exa
     if example == "changsha-2023":  # topics with several items become 一是……；二是……。
         first_topic = next(t for s, t in styles if s == "RGRunIn2")
         assert "一是" in first_topic and "；二是" in first_topic and first_topic.endswith("。")
-    assert "存在的问题与不足" in b.text and "下一年度工作安排" in b.text
+    level1 = {x.part: x.text for x in b.blocks if x.kind == "heading" and x.level == 1}
+    own = _own_headings(example)[1]  # the town's own part headings win over the region's
+    assert level1["shortcomings"] == (own["shortcomings"] or "存在的问题与不足")
+    assert level1["plans"] == (own["plans"] or "下一年度工作安排")
     eff = Effective(b.docx)
     assert eff.by_id["RGHeading3Char"].find("w:rPr/w:b", NS).get(q("val")) == "1"  # layout: heading3_bold
 
@@ -149,4 +170,4 @@ def test_region_flag_wins_over_the_yaml_key(tmp_path):
     from_key = render(src)
     from_flag = render(src, region="regulation")
     assert from_key.region == "runin" and from_flag.region == "regulation"
-    assert "上一年度推进法治政府建设的主要举措和成效" in from_flag.text
+    assert "2024年推进法治政府建设的主要举措和成效" in from_flag.text and "基本情况" not in from_flag.text

@@ -20,6 +20,26 @@ from reportgen.write import atomic_write, package
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A standard passage in a built report: where it stands (二、（三）), its phrase key, its text."""
+
+    where: str
+    key: str
+    text: str
+
+
+def standard_passages(blocks: list[Block]) -> list[Passage]:
+    """Every passage the town did not write, in reading order, placed under the headings above it."""
+    out: list[Passage] = []
+    path: list[str] = []
+    for b in blocks:
+        if b.kind == "heading":
+            path = [*path[:b.level - 1], b.number or b.text[:8]]
+        out += [Passage("".join(path) or "开头", key, b.plain[start:end]) for start, end, key in b.std]
+    return out
+
+
 @dataclass
 class Built:
     """What one build produced: the blocks (for text previews and tests) and the .docx bytes."""
@@ -33,6 +53,10 @@ class Built:
     @property
     def text(self) -> str:
         return "\n".join(b.plain for b in self.blocks)
+
+    @property
+    def standard(self) -> list[Passage]:
+        return standard_passages(self.blocks)
 
 
 def check(path: Path) -> tuple[Loaded, list[Problem]]:
@@ -60,13 +84,14 @@ def compose_blocks(path: Path, region: str | None = None,
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,
-           profile: LayoutProfile | None = None) -> Built:
-    """Everything but the write: input file → Blocks → .docx bytes. The layout is the region's unless given."""
+           profile: LayoutProfile | None = None, mark: bool = False) -> Built:
+    """Everything but the write: input file → Blocks → .docx bytes. The layout is the region's unless given;
+    `mark` highlights the standard passages."""
     data, blocks, region, warnings = compose_blocks(path, region, workdir)
     profile = profile or regions.profile(region, workdir)
     town = data["town"]
     names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
-    document = typeset(blocks, profile, names)
+    document = typeset(blocks, profile, names, mark)
     title = "".join(b.plain for b in blocks if b.kind == "title")
     # province, city, county, town go in the keywords: searchable, not printed
     core = core_properties(title, town["issuer"], " ".join(names[:-1]), document_date(data))
@@ -74,8 +99,9 @@ def render(path: Path, region: str | None = None, workdir: Path | None = None,
     return Built(Path(path), blocks, docx_bytes, region, warnings)
 
 
-def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None) -> Built:
+def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None,
+          mark: bool = False) -> Built:
     """Build one report and write it atomically to `out`; on any failure `out` is left as it was."""
-    built = render(path, region, workdir)
+    built = render(path, region, workdir, mark=mark)
     atomic_write(out, built.docx)
     return built

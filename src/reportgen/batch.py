@@ -21,17 +21,19 @@ class Result:
     error: str | None = None  # the Chinese message; None when built
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)
+    standard: list[str] = field(default_factory=list)  # the standard passages used, one line each
 
 
 # What every task of a batch shares, set in each worker by _init.
 _REGION: str | None = None
 _WORKDIR: Path | None = None
 _OUTDIR: str | None = None  # a folder for <stem>.docx; None when each task names its output
+_MARK = False  # highlight standard passages
 
 
-def _init(region: str | None, workdir: Path | None, outdir: str | None = None) -> None:
-    global _REGION, _WORKDIR, _OUTDIR
-    _REGION, _WORKDIR, _OUTDIR = region, workdir, outdir
+def _init(region: str | None, workdir: Path | None, outdir: str | None = None, mark: bool = False) -> None:
+    global _REGION, _WORKDIR, _OUTDIR, _MARK
+    _REGION, _WORKDIR, _OUTDIR, _MARK = region, workdir, outdir, mark
 
 
 def _one(task: str | tuple[str, str]) -> Result:
@@ -45,10 +47,11 @@ def _one(task: str | tuple[str, str]) -> Result:
     else:
         src, dst = Path(task[0]), Path(task[1])
     try:
-        built = build(src, dst, _REGION, _WORKDIR)
+        built = build(src, dst, _REGION, _WORKDIR, _MARK)
     except ReportgenError as err:
         return Result(src, dst, err.format_message(), err.exit_code)
-    return Result(src, dst, warnings=[w.format() for w in built.warnings])
+    return Result(src, dst, warnings=[w.format() for w in built.warnings],
+                  standard=[f"{p.where}  {p.text}" for p in built.standard])
 
 
 def _many(chunk: list[str | tuple[str, str]]) -> list[Result]:
@@ -78,9 +81,9 @@ def _warm(region: str | None, workdir: Path | None) -> None:
 
 
 def build_all(tasks: Sequence[str | tuple[str, str]], region: str | None, workdir: Path | None,
-              jobs: int | None = None, outdir: str | None = None) -> Iterator[Result]:
+              jobs: int | None = None, outdir: str | None = None, mark: bool = False) -> Iterator[Result]:
     """Results in input order. One input, or -j 1, builds in this process: nothing to gain from workers."""
-    _init(region, workdir, outdir)
+    _init(region, workdir, outdir, mark)
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
         yield from map(_one, tasks)
@@ -90,7 +93,7 @@ def build_all(tasks: Sequence[str | tuple[str, str]], region: str | None, workdi
     size = max(1, min(8, len(tasks) // (jobs * 16)))  # small chunks: both workers finish together
     chunks = (tasks[i:i + size] for i in range(0, len(tasks), size))
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
-                             initargs=(region, workdir, outdir)) as pool:
+                             initargs=(region, workdir, outdir, mark)) as pool:
         # A bounded window of chunks in flight: memory stays flat however many inputs there are.
         window = deque(pool.submit(_many, c) for c in itertools.islice(chunks, jobs * 4))
         while window:

@@ -23,6 +23,7 @@ class Block:
     part: str | None = None  # which of PARTS (or an extra part) a heading opens
     lines: tuple[str, ...] = ()  # title only: explicit line breaks, empty for "balance automatically"
     flags: frozenset[str] = field(default_factory=frozenset)  # e.g. {"sealed"} on a signature
+    std: tuple[tuple[int, int, str], ...] = ()  # standard passages: (start, end, key) in `plain`
 
     @property
     def heading_text(self) -> str:

@@ -73,8 +73,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--region", help="地区模板名称（templates/ 下的文件夹），优先于 YAML 中的 region。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
               help="并行进程数，默认等于 CPU 核数。")
-@click.option("-v", "--verbose", is_flag=True, help="多份输入时也逐份列出生成结果。")
-def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="逐份列出生成结果，并列出每份报告中使用的标准表述（镇里没有自己写、由模板补上的句子），以便核对。")
+@click.option("--mark", is_flag=True, help="在 Word 文档中把标准表述标黄，便于逐句核对（核对后请不加 --mark 重新生成再打印）。")
+def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
+          mark: bool) -> None:
     import time
 
     from reportgen.batch import build_all
@@ -82,9 +85,9 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int
     inputs = _collect(paths)
     started = time.perf_counter()
     if len(inputs) == 1 and out and not Path(out).is_dir() and out.lower().endswith(".docx"):
-        results = build_all([(inputs[0], out)], region, Path.cwd(), jobs)
+        results = build_all([(inputs[0], out)], region, Path.cwd(), jobs, mark=mark)
     else:
-        results = build_all(inputs, region, Path.cwd(), jobs, outdir=out or "build")
+        results = build_all(inputs, region, Path.cwd(), jobs, outdir=out or "build", mark=mark)
     failures = []
     single = len(inputs) == 1
     with click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
@@ -95,6 +98,10 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int
                 failures.append(result)
             elif single or verbose:
                 click.echo(f"✓ {result.source} → {result.output}")
+                if verbose:
+                    click.echo(f"  标准表述 {len(result.standard)} 处（镇里没有自己写、由模板补上，请逐句核对）：")
+                    for line in result.standard:
+                        click.echo(f"    {line}")
             for warning in result.warnings:
                 click.echo(f"注意：{warning}", err=True)
     seconds = time.perf_counter() - started

@@ -6,6 +6,7 @@ import dataclasses
 import html
 import re
 import sys
+import zlib
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -15,14 +16,14 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from reportgen import derive, resources
+from reportgen import derive, era, resources
 from reportgen.blocks import PARTS, Block
 from reportgen.errors import TemplateError, UsageError
 from reportgen.numbering import Counter, cn_numeral
 
-RECORDS = frozenset(  # the context's record types (derive.py)
-    cls for cls in vars(derive).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)
-    and cls.__module__ == derive.__name__)
+RECORDS = frozenset(  # the context's record types (derive.py, era.py)
+    cls for module in (derive, era) for cls in vars(module).values()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__)
 REGION_NAME = re.compile(r"^[a-z0-9-]+$")
 ENTRY = "report.j2"
 
@@ -31,6 +32,11 @@ ENTRY = "report.j2"
 _LINE = re.compile(r"^<(?P<tag>mark|docno|title|recipient|h[1-4]|sign|date|blank)(?P<attrs>(?:\s+[a-z]+(?:=[a-z0-9_-]+)?)*)>"
                    r"(?P<text>.*)$")
 _RUNIN = "<run>"
+# A standard passage (wording the town did not write) is wrapped by std() in three private-use characters,
+# which no input may hold (schema/checks.py refuses them): START key SEP text END. parse() records where each is.
+_STD_START, _STD_SEP, _STD_END = "\ue000", "\ue001", "\ue002"
+_STD = re.compile(f"{_STD_START}([^{_STD_SEP}]*){_STD_SEP}|{_STD_END}")
+_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,12})\}")
 _ENDINGS = "。！？；：…"
 
 
@@ -62,6 +68,51 @@ def cn_year(year: int) -> str:
 def percent(value: Any) -> str:
     """96.92 → 96.92%, 100.0 → 100%."""
     return f"{derive.format_number(value)}%"
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _text_of(option: Any) -> str:
+    return "".join(map(str, option.values())) if isinstance(option, dict) else str(option)
+
+
+@jinja2.pass_context
+def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None = None, prefer: str = "") -> Any:
+    """One of several variants written to the same standard, chosen from the town and `key`: towns differ,
+    the same input gives the same text. Variants naming something that did not exist in `year` (the
+    report's year unless given; years.yaml `terms`) are passed over; with `prefer` (the words of the
+    town's own facts), the variant that shares fewest of them is passed over too, so a heading about
+    audits does not sit above numbers about petitions. A single string is returned as is."""
+    if isinstance(options, str) or not options:
+        return options
+    when = era.of(year or ctx["year"])
+    usable = [o for o in options if when.has_term(_text_of(o))] or list(options)
+    if prefer and len(usable) > 2:
+        wanted = _bigrams(prefer)
+        scores = [len(wanted & _bigrams(_text_of(o))) for o in usable]
+        worst = min(scores)
+        if scores.count(worst) == 1 and max(scores) > worst:
+            usable = [o for o, score in zip(usable, scores, strict=True) if score > worst]
+    return usable[zlib.crc32(f"{ctx['seed']}|{key}".encode()) % len(usable)]
+
+
+def std(key: str, text: Any) -> Markup:
+    """Mark `text` as a standard passage (listed by `build -v`, highlighted by `build --mark`)."""
+    if not str(text):
+        return Markup("")
+    return Markup(f"{_STD_START}{html.escape(key)}{_STD_SEP}") + text + Markup(_STD_END)
+
+
+def fill(text: Any, values: dict[str, Any]) -> Any:
+    """Replace {名称} placeholders in a standard passage with values from the template (e.g. the year's 普法规划)."""
+    def one(m: re.Match[str]) -> str:
+        if m[1] not in values:
+            raise jinja2.UndefinedError(f"标准表述中的占位符 {{{m[1]}}} 没有对应的值")
+        return str(values[m[1]])
+
+    return _same_kind(text, _PLACEHOLDER.sub(one, str(text)))
 
 
 # ---- the environment -------------------------------------------------------------------------------------
@@ -102,6 +153,36 @@ class ReportSandbox(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
+def _merge(base: Any, over: Any) -> Any:
+    """Mappings merge key by key, to any depth; anything else (a list of variants, a string) is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in over.items()}}
+    return over
+
+
+PHRASES = "phrases.yaml"
+
+
+def phrases(region: str, roots: Sequence[Path]) -> dict[str, Any]:
+    """The standard phrasing a region sees: base/phrases.yaml, then the region's own entries over it
+    (shipped first, a working folder's last, so the clerk's own folder wins)."""
+    import yaml
+
+    merged: dict[str, Any] = {}
+    folders = [root / "base" for root in reversed(roots)] + [root / region for root in reversed(roots)]
+    for folder in dict.fromkeys(folders):
+        path = folder / PHRASES
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as err:
+                raise TemplateError(f"标准表述文件无法读取（{err}）。", str(path)) from None
+            if not isinstance(data, dict):
+                raise TemplateError("标准表述文件的最外层应当是“键: 值”的映射。", str(path))
+            merged = _merge(merged, data)
+    return merged
+
+
 @cache
 def environment(region: str, roots: tuple[Path, ...]) -> SandboxedEnvironment:
     """One environment per (region, search path): `report.j2` and partials resolve region → base."""
@@ -115,7 +196,8 @@ def environment(region: str, roots: tuple[Path, ...]) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(cn=cn_numeral, cn_year=cn_year, sentence=sentence, clause=clause, percent=percent)
+    env.filters.update(cn=cn_numeral, cn_year=cn_year, sentence=sentence, clause=clause, percent=percent, fill=fill)
+    env.globals.update(pick=pick, std=std, p=phrases(region, roots))
     return env
 
 
@@ -151,6 +233,30 @@ def render(context: dict[str, Any], region: str = "base", workdir: Path | None =
         raise TemplateError(f"模板出错：{err}", file, line) from None
 
 
+def _unmark(text: str, offset: int, spans: list[tuple[int, int, str]]) -> str:
+    """`text` without standard-passage markers; each passage's span (plus `offset`) is added to `spans`."""
+    if _STD_START not in text:
+        return html.unescape(text)
+    out: list[str] = []
+    length = offset
+    stack: list[tuple[int, str]] = []
+    at = 0
+    for m in _STD.finditer(text):
+        piece = html.unescape(text[at:m.start()])
+        out.append(piece)
+        length += len(piece)
+        if m[0] == _STD_END:
+            if stack:
+                start, key = stack.pop()
+                if not stack and length > start:
+                    spans.append((start, length, html.unescape(key)))
+        else:
+            stack.append((length, m[1]))
+        at = m.end()
+    out.append(html.unescape(text[at:]))
+    return "".join(out)
+
+
 def parse(rendered: str) -> list[Block]:
     """Rendered template text → Blocks, with heading numbers computed in order of appearance."""
     blocks: list[Block] = []
@@ -162,21 +268,25 @@ def parse(rendered: str) -> list[Block]:
             continue
         match = _LINE.match(line)
         if match is None:
-            blocks.append(Block("body", html.unescape(line)))
+            spans: list[tuple[int, int, str]] = []
+            blocks.append(Block("body", _unmark(line, 0, spans), std=tuple(spans)))
             continue
         tag, text = match["tag"], match["text"]
         attrs = dict(a.partition("=")[::2] for a in match["attrs"].split())
         if tag == "title":
-            title_lines.append(html.unescape(text.strip()))
+            title_lines.append(_unmark(text.strip(), 0, []))
             continue
         if tag.startswith("h"):
             level = int(tag[1])
             head, _, runin = text.partition(_RUNIN)
             number = "" if "nonum" in attrs else counter.next(level)
-            blocks.append(Block("heading", html.unescape(head.strip()), level, number, html.unescape(runin.strip()),
-                                attrs.get("part") or None))
+            spans = []
+            head_text = _unmark(head.strip(), len(number), spans)
+            runin_text = _unmark(runin.strip(), len(number) + len(head_text), spans)
+            blocks.append(Block("heading", head_text, level, number, runin_text, attrs.get("part") or None,
+                                std=tuple(spans)))
         else:
-            blocks.append(Block(tag, html.unescape(text.strip()), flags=frozenset(attrs)))
+            blocks.append(Block(tag, _unmark(text.strip(), 0, []), flags=frozenset(attrs)))
     if title_lines:
         title = Block("title", "".join(title_lines), lines=tuple(title_lines) if len(title_lines) > 1 else ())
         at = next((i for i, b in enumerate(blocks) if b.kind not in ("mark", "docno")), len(blocks))

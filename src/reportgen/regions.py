@@ -98,7 +98,8 @@ def _known_names() -> set[str]:
     """Field names a template may read: the context's records (derive) and the schema's properties."""
     from reportgen import resources
 
-    names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys"}
+    names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys",
+             "startswith", "endswith"}
     for record in RECORDS:
         names |= {f.name for f in fields(record)}
     names |= {name for record in RECORDS for name, attr in vars(record).items() if isinstance(attr, property)}
@@ -116,6 +117,15 @@ def _known_names() -> set[str]:
     return names
 
 
+def _keys(node: Any) -> set[str]:
+    """Every mapping key of the standard phrasing (phrases.yaml): templates read them as p.topic, p.titles…"""
+    if isinstance(node, dict):
+        return set(map(str, node)) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
 def check_templates(region: str = "base", workdir: Path | None = None) -> list[Problem]:
     """Every `x.name` a region's templates read must be a field the context has: a typo is reported with its
     template file and line, before any clerk's build meets it."""
@@ -124,10 +134,13 @@ def check_templates(region: str = "base", workdir: Path | None = None) -> list[P
     roots = tuple(template_roots(workdir))
     check_region(region, roots)
     env = environment(region, roots)
-    top_level = set(TOP_LEVEL)
-    known = _known_names()
+    top_level = set(TOP_LEVEL) | set(env.globals)
+    known = _known_names() | _keys(env.globals["p"])
     folders = [root / region for root in roots] + [root / "base" for root in roots]
     problems: list[Problem] = []
+    blocks = {b.name for folder in folders if folder.is_dir() for path in folder.glob("*.j2")
+              for b in _parsed(env, path).find_all(nodes.Block)}  # self.NAME() calls a block of the hierarchy
+    known |= blocks
     for folder in dict.fromkeys(f for f in folders if f.is_dir()):
         for path in sorted(folder.glob("*.j2")):
             source = path.read_text(encoding="utf-8")
@@ -151,6 +164,13 @@ def check_templates(region: str = "base", workdir: Path | None = None) -> list[P
                     problems.append(Problem(str(path), f"模板使用了未定义的变量 “{node.name}”。", node.lineno,
                                             hint="顶层可用的变量：" + "、".join(sorted(top_level)) + "。"))
     return problems
+
+
+def _parsed(env: jinja2.Environment, path: Path) -> nodes.Template:
+    try:
+        return env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+    except jinja2.TemplateSyntaxError:
+        return nodes.Template([])  # reported with its line by the loop below
 
 
 def _exported_names(env: jinja2.Environment, tree: nodes.Template) -> set[str]:

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from reportgen import era, facts
 from reportgen.errors import Problem
-from reportgen.load import Loaded, PathKey
+from reportgen.load import Loaded, PathKey, SourceMap, format_path
 
 # Characters XML 1.0 cannot hold (tab and newline are fine); Word pastes sometimes carry them.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# U+E000–U+E002 are reportgen's own markers of standard passages (compose.py): no input may hold them.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
@@ -51,6 +53,100 @@ def rate_matches(rate: float, part: int, whole: int) -> tuple[bool, Decimal]:
     return given in (rounded, exact.quantize(quantum, ROUND_DOWN)), rounded
 
 
+# Fields whose text may hold inline facts 【218件】 (derive.paragraphs prints them as numbers).
+TEXT_KEYS = frozenset({"text", "intro", "cause", "subjective", "objective", "other"})
+
+
+def _line_of(src: SourceMap, path: PathKey, text: str, at: int) -> tuple[int | None, int | None]:
+    """Where character `at` of a string value is: a multi-line block scalar starts on the line after its key."""
+    line, col = src.locate(path)
+    if line is None or "\n" not in text:
+        return line, col
+    return line + 1 + text.count("\n", 0, at), None
+
+
+def _measure_word(src: SourceMap, path: PathKey, label: str, unit: str, shown: str) -> list[Problem]:
+    """A measure word that does not go with the noun it counts (会议→次, 检查→次/户次 …: lexicon.yaml)."""
+    expected = facts.expected_units(label)
+    if expected is None or unit in expected[1] or unit.lstrip("万亿") in expected[1]:
+        return []
+    noun, units = expected
+    return [src.problem(path, f"“{label}{shown}”：“{noun}”一般用“{units[0]}”计量"
+                              + (f"（也可用{'、'.join(units[1:])}）" if units[1:] else "") + f"，不用“{unit}”。",
+                        f"把量词改为“{units[0]}”；若确是别的计量，请把说明写清楚。")]
+
+
+def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Problem], list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for item in facts.scan(text):
+        line, col = _line_of(src, path, text, item.start)
+        if isinstance(item, facts.InlineProblem):
+            errors.append(Problem(src.file, item.message, line, col, _fmt(path), item.hint))
+            continue
+        where = format_path(path)
+        if item.of is not None:
+            part, whole = item.of
+            if whole == 0 or part > whole:
+                errors.append(Problem(src.file, f"“{text[item.start:item.end]}”：部分数 {part} 不能大于总数 {whole}，总数也不能为 0。",
+                                      line, col, where, "写成 【比率%=部分数/总数】，如 【96.5%=110/114】。"))
+            else:
+                ok, expected = rate_matches(float(item.value), part, whole)
+                if not ok:
+                    errors.append(Problem(src.file, f"“{text[item.start:item.end]}”：{part} ÷ {whole} = {expected}%，与 {item.value}% 不符。",
+                                          line, col, where, f"核对数字；若 {expected}% 正确，改为 【{expected}%={part}/{whole}】。"))
+        if item.kind == "count" and Decimal(item.value) == 0:
+            warnings.append(Problem(src.file, f"“{item.label}{item.shown}”会原样印成“0{item.unit}”。", line, col, where,
+                                    "零值通常写成“全年未发生……”或“无……”，请改写这句话。"))
+        if item.kind == "count":
+            warnings += [Problem(src.file, p.message, line, col, where, p.hint)
+                         for p in _measure_word(src, path, item.label, item.unit, item.shown)]
+    return errors, warnings
+
+
+def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
+    """A town's own guidance list that leaves out the latest plenum a report for its year cites."""
+    out: list[Problem] = []
+    year = data.get("year")
+    if not isinstance(year, int):
+        return out
+    when = era.of(year)
+    if not when.checked:
+        out.append(src.problem(("year",), f"随年度变化的措辞（指导思想、规划名称）只核对到 {era.data()['checked_through']} 年度。",
+                               "请核对报告中的会议精神和规划名称，并更新 templates/base/years.yaml。"))
+    guidance = (data.get("opening") or {}).get("guidance") or []
+    if guidance and when.plenums:
+        latest = f"{when.plenums[-1]}全会"
+        if not any(latest in g or "历次全会" in g for g in guidance):
+            out.append(src.problem(("opening", "guidance"), f"{year} 年度的报告通常要写到{when.session}{latest}精神，"
+                                                             "这里的指导思想没有提到。",
+                                   f"在 guidance 中加上“{when.congress}和{when.session}"
+                                   f"{'、'.join(when.plenums)}全会精神”，或删去 guidance 使用标准写法。"))
+    return out
+
+
+def _fmt(path: PathKey) -> str:
+    return format_path(path)
+
+
+def _fact_problems(src: SourceMap, path: PathKey, fact: dict[str, Any]) -> tuple[list[Problem], list[Problem]]:
+    """A structured fact: a count is whole unless its unit carries 万/亿; its measure word fits its label;
+    its label starts with a verb, so a facts-only report can put it in a sentence."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    label = fact.get("label", "")
+    if "count" in fact and isinstance(fact.get("unit"), str):
+        count, unit = fact["count"], fact["unit"]
+        if isinstance(count, float) and not count.is_integer() and not unit.startswith(("万", "亿")):
+            errors.append(src.problem((*path, "count"), f"{count} 不是整数：件数、次数、人数应是整数。",
+                                      "有小数时用“万”作单位，如 count: 5.1 配 unit: 万人。"))
+        warnings += _measure_word(src, path, label, unit, f"{facts.number(count)}{unit}")
+    if "rate" not in fact and label and not facts.split_label(label)[2]:
+        warnings.append(src.problem((*path, "label"), f"说明“{label}”不是以动词开头，报告里只能写成“{label}共……”。",
+                                    "在前面加上动词，如 办理、受理、开展、培育（办理行政复议案件）。"))
+    return errors, warnings
+
+
 def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) for a schema-valid input."""
     data, src = loaded.data, loaded.source
@@ -65,9 +161,22 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
             errors.append(src.problem(path, f"含有不可见的控制字符（U+{ord(match.group()):04X}，第 {match.start() + 1} 个字符处），"
                                             "无法写入 Word 文档。",
                                       "这通常是从网页或 Word 复制时带入的，请删除后重新输入这段文字。"))
+    for path, text in _strings(data, ()) if "【" in loaded.text or not loaded.text else ():
+        if "【" not in text:
+            continue
+        if any(k in TEXT_KEYS for k in path if isinstance(k, str)):
+            more_errors, more_warnings = _inline_problems(src, path, text)
+            errors += more_errors
+            warnings += more_warnings
+        elif any(isinstance(i, (facts.Inline, facts.InlineProblem)) for i in facts.scan(text)):
+            errors.append(src.problem(path, "【】数字写法只能用在段落文字里（text、intro、cause、other）。",
+                                      "标题、名称里的数字直接写，不加【】。"))
     for path, fact in _facts(data, ()):
         if not isinstance(fact, dict):
             continue
+        more_errors, more_warnings = _fact_problems(src, path, fact)
+        errors += more_errors
+        warnings += more_warnings
         of = fact.get("of")
         if "rate" in fact and isinstance(of, list) and len(of) == 2:
             part, whole = of
@@ -95,4 +204,5 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
                 if isinstance(data.get("year"), int) and year < data["year"]:
                     errors.append(src.problem(("signature", "date"), f"成文日期 {signature['date']} 早于报告年度 {data['year']} 年。",
                                               "成文日期应在报告年度之内或之后。"))
+    warnings += _guidance_problems(data, src)
     return errors, warnings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,6 +114,20 @@ class _Writer:
     names: tuple[str, ...]
     after_header: bool = False
     sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
+    highlight: bool = False  # highlight standard passages (Block.std) for review: `build --mark`
+
+    def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[etree._Element]:
+        """`text` (at `start` in b.plain) as runs; with `highlight`, the parts inside standard passages highlighted."""
+        if not (self.highlight and b.std):
+            return [oxml.run(text, oxml.rpr_copy(style=style) if style else None)]
+        cuts = sorted({0, len(text), *(min(max(i - start, 0), len(text)) for s, e, _ in b.std for i in (s, e))})
+        out = []
+        for lo, hi in itertools.pairwise(cuts):
+            marked = any(s <= start + lo and start + hi <= e for s, e, _ in b.std)
+            props = {"style": style, "highlight": self.profile.standard_highlight if marked else None}
+            props = {k: v for k, v in props.items() if v}
+            out.append(oxml.run(text[lo:hi], oxml.rpr_copy(**props) if props else None))
+        return out
 
     def add(self, props: etree._Element, *runs: etree._Element) -> None:
         p = oxml.el("w:p", children=[props, *runs])
@@ -151,12 +166,13 @@ class _Writer:
     def heading(self, b: Block) -> None:
         if b.runin:
             self.add(oxml.ppr_copy(style=IDS.runin(b.level)),
-                     oxml.run(b.heading_text, oxml.rpr_copy(style=IDS.heading_char(b.level))), oxml.run(b.runin))
+                     *self.runs(b, b.heading_text, 0, IDS.heading_char(b.level)),
+                     *self.runs(b, b.runin, len(b.heading_text)))
         else:
-            self.add(oxml.ppr_copy(style=IDS.heading(b.level)), oxml.run(b.heading_text))
+            self.add(oxml.ppr_copy(style=IDS.heading(b.level)), *self.runs(b, b.heading_text, 0))
 
     def body_text(self, b: Block) -> None:
-        self.add(oxml.ppr_copy(style=IDS.body), oxml.run(b.text))
+        self.add(oxml.ppr_copy(style=IDS.body), *self.runs(b, b.text, 0))
 
     def blank(self, b: Block) -> None:
         self.add(oxml.ppr_copy(style=IDS.body))
@@ -213,11 +229,13 @@ _DISPATCH: dict[str, Callable[[_Writer, Block], None]] = {
 }
 
 
-def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[str, ...] = ()) -> bytes:
-    """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town)."""
+def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[str, ...] = (),
+            mark: bool = False) -> bytes:
+    """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town);
+    `mark` highlights the standard passages for the clerk's review."""
     root = etree.fromstring(scaffold(profile).document_xml)
     body = root.find(qn("w:body"))
-    writer = _Writer(profile, body.find(qn("w:sectPr")), names)
+    writer = _Writer(profile, body.find(qn("w:sectPr")), names, highlight=mark)
     for block in blocks:
         _DISPATCH[block.kind](writer, block)
     writer.flush_signature()

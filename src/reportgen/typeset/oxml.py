@@ -43,8 +43,8 @@ def twips(length: Length) -> str:
 
 def rpr(*, style: str | None = None, east_asia: str | None = None, latin: str | None = None, bold: bool | None = None,
         color: str | None = None, spacing: Length | None = None, size: Length | None = None,
-        lang: str | None = None) -> etree._Element:
-    """A w:rPr with children in schema order (rStyle, rFonts, b, bCs, color, spacing, sz, szCs, lang)."""
+        highlight: str | None = None, lang: str | None = None) -> etree._Element:
+    """A w:rPr with children in schema order (rStyle, rFonts, b, bCs, color, spacing, sz, szCs, highlight, lang)."""
     kids = []
     if style:
         kids.append(el("w:rStyle", {"w:val": style}))
@@ -65,6 +65,8 @@ def rpr(*, style: str | None = None, east_asia: str | None = None, latin: str | 
         kids.append(el("w:spacing", {"w:val": twips(spacing)}))
     if size is not None:
         kids += [el("w:sz", {"w:val": half_points(size)}), el("w:szCs", {"w:val": half_points(size)})]
+    if highlight:
+        kids.append(el("w:highlight", {"w:val": highlight}))
     if lang:
         kids.append(el("w:lang", {"w:val": "en-US", "w:eastAsia": lang, "w:bidi": "ar-SA"}))
     return el("w:rPr", children=kids)

@@ -55,6 +55,8 @@ class LayoutProfile:
 
     # Red header (§7.2): 发文机关标志, 发文字号, red rule.
     red: str = "FF0000"
+    # `build --mark`: standard passages (wording the town did not write) highlighted for review, not for print.
+    standard_highlight: str = "yellow"
     mark_top: Length = Mm(35)  # top of the 标志 below the top of the 版心
     mark_max_size: Length = Pt(36)  # 小初; shrunk to fit a long name in the 版心 width
     docno_lines_below_mark: int = 2
