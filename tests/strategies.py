@@ -15,6 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from reportgen import facts
+from reportgen.schema.checks import TEXT_KEYS
+
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schema.json").read_text(encoding="utf-8"))
 DEFS = SCHEMA["$defs"]
 
@@ -30,38 +33,65 @@ _XML_SAFE = st.characters(blacklist_categories=("Cs", "Cc", "Co"), blacklist_cha
 
 def _text(min_size: int = 1, max_size: int = 40, pattern: str | None = None) -> st.SearchStrategy[str]:
     base = st.one_of(st.text(_XML_SAFE, min_size=min_size, max_size=max_size), st.sampled_from(HOSTILE))
-    base = base.filter(lambda s: min_size <= len(s) <= max_size)
+    base = base.filter(lambda s: min_size <= len(s) <= max_size and "【" not in s and "】" not in s)
     if pattern:
         base = base.filter(lambda s: re.fullmatch(pattern.strip("^$"), s) is not None)
     return base
 
 
+MEASURE_WORDS = ["次", "件", "名", "场次", "份", "人次", "条", "个"]
+
+
+def _value(kind: facts.FactKind) -> st.SearchStrategy[Any]:
+    """A number a fact of `kind` may hold: whole counts, rates within the kind's maximum, amounts with cents."""
+    if kind.name == "count":
+        return st.integers(0, 10**7)
+    top = kind.maximum if kind.maximum is not None else 10**6
+    return st.one_of(st.integers(0, top), st.floats(0, top, allow_nan=False).map(lambda x: round(x, 2)))
+
+
 def _fact() -> st.SearchStrategy[dict[str, Any]]:
+    """A structured fact of each kind facts.KINDS declares, with the unit and `of` the kind allows."""
     label = _line("fact", "label", 1, 30)
-    unit = st.sampled_from(["次", "件", "名", "场次", "份", "人次", "条", "个"])
-    approx = st.sampled_from([None, "余", "以上", "约", "近", "超过"])
-
-    def drop_none(d: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in d.items() if v is not None}
-
-    count = st.builds(lambda lb, c, u, a: drop_none({"label": lb, "count": c, "unit": u, "approx": a}),
-                      label, st.integers(0, 10**7), unit, approx)
+    approx = st.sampled_from([None, *facts.APPROX])
 
     @st.composite
-    def rate(draw):
-        fact = {"label": draw(label)}
-        if draw(st.booleans()):
+    def one(draw, kind: facts.FactKind):
+        fact: dict[str, Any] = {"label": draw(label)}
+        if kind.with_of and draw(st.booleans()):
             whole = draw(st.integers(1, 10**5))
             part = draw(st.integers(0, whole))
             value = (Decimal(part) * 100 / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            fact.update(rate=float(value), of=[part, whole])
+            fact.update({kind.field: float(value), "of": [part, whole]})
         else:
-            fact["rate"] = draw(st.one_of(st.integers(0, 100), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 2))))
-        return drop_none({**fact, "approx": draw(approx)})
+            fact[kind.field] = draw(_value(kind))
+        if kind.needs_unit:
+            fact["unit"] = draw(st.sampled_from(list(kind.units) or MEASURE_WORDS))
+        if kind.name != "amount":
+            fact["approx"] = draw(approx)
+        return {k: v for k, v in fact.items() if v is not None}
 
-    amount = st.builds(lambda lb, a, u: {"label": lb, "amount": a, "unit": u}, label,
-                       st.floats(0, 10**6, allow_nan=False).map(lambda x: round(x, 2)), st.sampled_from(["元", "万元", "亿元"]))
-    return st.one_of(count, rate(), amount)
+    return st.one_of(*(one(k) for k in facts.KINDS))
+
+
+@st.composite
+def inline_fact(draw) -> str:
+    """A fact written inside a sentence, 【218件】【96.5%=110/114】【约8000份】, of any declared kind."""
+    kind = draw(st.sampled_from(facts.KINDS))
+    before = draw(st.sampled_from(["", *facts.APPROX_BEFORE]))
+    if kind.name == "rate":
+        whole = draw(st.integers(1, 1000))
+        part = draw(st.integers(0, whole))
+        value = facts.number(float((Decimal(part) * 100 / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)))
+        basis = f"={part}/{whole}" if draw(st.booleans()) else ""
+        return f"【{value}%{basis}】"
+    unit = draw(st.sampled_from(list(kind.units) or [*MEASURE_WORDS, "万人"]))
+    value = draw(_value(kind)) if not unit.startswith("万") or kind.name == "amount" else draw(
+        st.floats(0.1, 999, allow_nan=False).map(lambda x: round(x, 1)))
+    if kind.name == "count" and value == 0:
+        value = 1  # a zero is never written inline (validate warns): the tests keep inputs warning-free here
+    between = "余" if not before and draw(st.booleans()) else ""
+    return f"【{before}{facts.number(value)}{between}{unit}】"
 
 
 def _date(min_year: int) -> st.SearchStrategy[str]:
@@ -119,9 +149,22 @@ def from_node(node: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
     raise NotImplementedError(node)
 
 
+def _with_inline_facts(draw, value: Any, in_text: bool = False) -> Any:
+    """Text fields (text, intro, cause …) get inline facts woven in: 前文【218件】，后文."""
+    if isinstance(value, dict):  # only the text key's own string or list: other.heading is not text
+        return {k: _with_inline_facts(draw, v, k in TEXT_KEYS) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_inline_facts(draw, v, in_text) for v in value]
+    if in_text and isinstance(value, str) and draw(st.booleans()):
+        cut = draw(st.integers(0, len(value)))
+        return f"{value[:cut]}办理{draw(inline_fact())}，{value[cut:]}"
+    return value
+
+
 @st.composite
 def town_years(draw) -> dict[str, Any]:
     data = draw(from_node({k: v for k, v in SCHEMA.items() if k != "$defs"}))
+    data = _with_inline_facts(draw, data)
     data.pop("region", None)  # regions are exercised elsewhere; only `base` ships with every checkout
     if "title_lines" in data:
         data["title_lines"] = [line[:20] for line in data["title_lines"]]

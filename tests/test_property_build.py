@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from strategies import town_years
 
+from reportgen import facts
 from reportgen.api import render
 from reportgen.load import load_text
 from reportgen.schema.validate import schema_problems
@@ -29,7 +30,7 @@ def _strings(value):
             yield from _strings(v)
 
 
-SKIP_KEYS = {"region", "area", "approx", "unit", "date", "province", "city", "county", "issuer"}  # enums; names: below
+SKIP_KEYS = {"region", "area", "approx", "unit", "date", "province", "city", "county", "issuer", "by", "kind", "key"}  # enums, ids; names: below
 
 
 def _rendered_strings(data):
@@ -59,4 +60,6 @@ def test_schema_valid_input_builds_and_keeps_its_strings(tmp_path_factory, data)
     for s in _rendered_strings(data):
         if "title" in data and s == data.get("title") and data.get("title_lines"):
             continue  # explicit title lines replace the title text
-        assert _WS.sub("", s) in body, f"{s!r} missing; input:\n{text}"
+        assert _WS.sub("", facts.plain(s)) in body, f"{s!r} missing; input:\n{text}"
+        for fact in facts.inline_facts(s):  # an inline fact prints as its number, never with its brackets
+            assert fact.shown in body and "【" not in body

@@ -337,6 +337,7 @@ def context(data: dict[str, Any]) -> dict[str, Any]:
     other = data.get("other")
     other_text = other.get("text") if isinstance(other, dict) else other
     opening_text = paragraphs(opening.get("text"))
+    said = "".join(opening_text)  # with the town's own opening, only names it does not already mention are added
     return {
         "year": year,
         "next_year": year + 1,
@@ -346,8 +347,8 @@ def context(data: dict[str, Any]) -> dict[str, Any]:
         "header": Header(**header) if header else None,
         "signature": Signature(**{"name": town.issuer, **signature}) if signature else None,
         "opening": Opening(
-            leadership=list(opening.get("leadership", [])),
-            guidance=list(opening.get("guidance", [])),
+            leadership=[n for n in opening.get("leadership", []) if n not in said],
+            guidance=[n for n in opening.get("guidance", []) if n not in said],
             programmes=_unmentioned([initiative(i) for i in opening.get("programmes", [])], opening_text),
             documents=_unmentioned([document(d, town.name) for d in opening.get("documents", [])], opening_text),
             text=opening_text,

@@ -65,6 +65,15 @@ def kinds_sentence() -> str:
     return "、".join(f"{k.field}（{k.description.split('，')[0]}）" for k in KINDS)
 
 
+def kinds_hint() -> str:
+    """What goes with each kind: its unit and whether it may carry `of`."""
+    parts = []
+    for k in KINDS:
+        unit = f"unit 写 {'/'.join(k.units)}" if k.units else ("unit 写量词" if k.needs_unit else "不写 unit")
+        parts.append(f"{k.field}：{unit}" + ("，可加 of: [部分数, 总数]" if k.with_of else ""))
+    return "；".join(parts) + "。"
+
+
 def schema_def() -> dict[str, Any]:
     """schema.json's `$defs.fact`, generated from KINDS."""
     props: dict[str, Any] = {
@@ -98,7 +107,7 @@ def schema_def() -> dict[str, Any]:
             branch["properties"] = {"unit": {"enum": list(k.units)}}
         branches.append(branch)
     return {
-        "description": "一个数字事实：" + "、".join(f"{k.field}（{k.description.split('，')[0]}）" for k in KINDS) + "三者选一",
+        "description": f"一个数字事实：{kinds_sentence()}，选一种",
         "type": "object", "additionalProperties": False, "required": ["label"],
         "properties": props, "oneOf": branches,
     }

@@ -57,6 +57,12 @@ def rate_matches(rate: float, part: int, whole: int) -> tuple[bool, Decimal]:
 TEXT_KEYS = frozenset({"text", "intro", "cause", "subjective", "objective", "other"})
 
 
+def _in_text(path: PathKey) -> bool:
+    """Whether a string at `path` is paragraph text (its innermost key is text, intro, cause …)."""
+    keys = [k for k in path if isinstance(k, str)]
+    return bool(keys) and keys[-1] in TEXT_KEYS
+
+
 def _line_of(src: SourceMap, path: PathKey, text: str, at: int) -> tuple[int | None, int | None]:
     """Where character `at` of a string value is: a multi-line block scalar starts on the line after its key."""
     line, col = src.locate(path)
@@ -104,6 +110,33 @@ def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Pro
     return errors, warnings
 
 
+def _named_lists(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Any]]:
+    """Every item of an `initiatives` or `programmes` list, with its path."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in ("initiatives", "programmes") and isinstance(child, list):
+                yield from (((*path, key, i), item) for i, item in enumerate(child))
+            else:
+                yield from _named_lists(child, (*path, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _named_lists(child, (*path, i))
+
+
+def _initiative_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
+    """An initiative whose name does not say what it is (活动? 机制? 品牌?) can only be written 推进“X”."""
+    from reportgen.derive import initiative
+
+    out = []
+    kinds = "、".join(facts.lexicon()["initiative_kinds"])
+    for path, item in _named_lists(data, ()):
+        if isinstance(item, (str, dict)) and not initiative(item).kind:
+            name = item if isinstance(item, str) else item.get("name", "")
+            out.append(src.problem(path, f"看不出“{name}”是活动、机制还是品牌，报告里只能写成“深入推进“{name}””。",
+                                   f"写成 {{name: {name}, kind: 活动}}，kind 可选：{kinds}；或把它写进 text 的句子里。"))
+    return out
+
+
 def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
     """A town's own guidance list that leaves out the latest plenum a report for its year cites."""
     out: list[Problem] = []
@@ -114,8 +147,9 @@ def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
     if not when.checked:
         out.append(src.problem(("year",), f"随年度变化的措辞（指导思想、规划名称）只核对到 {era.data()['checked_through']} 年度。",
                                "请核对报告中的会议精神和规划名称，并更新 templates/base/years.yaml。"))
-    guidance = (data.get("opening") or {}).get("guidance") or []
-    if guidance and when.plenums:
+    opening = data.get("opening") or {}
+    guidance = opening.get("guidance") or []
+    if guidance and when.plenums and not opening.get("text"):  # the town's own opening text speaks for itself
         latest = f"{when.plenums[-1]}全会"
         if not any(latest in g or "历次全会" in g for g in guidance):
             out.append(src.problem(("opening", "guidance"), f"{year} 年度的报告通常要写到{when.session}{latest}精神，"
@@ -164,7 +198,7 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
     for path, text in _strings(data, ()) if "【" in loaded.text or not loaded.text else ():
         if "【" not in text:
             continue
-        if any(k in TEXT_KEYS for k in path if isinstance(k, str)):
+        if _in_text(path):
             more_errors, more_warnings = _inline_problems(src, path, text)
             errors += more_errors
             warnings += more_warnings
@@ -205,4 +239,5 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
                     errors.append(src.problem(("signature", "date"), f"成文日期 {signature['date']} 早于报告年度 {data['year']} 年。",
                                               "成文日期应在报告年度之内或之后。"))
     warnings += _guidance_problems(data, src)
+    warnings += _initiative_problems(data, src)
     return errors, warnings

@@ -8,7 +8,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from reportgen import resources
+from reportgen import facts, resources
 from reportgen.errors import InputError, Problem
 from reportgen.load import Loaded, PathKey, SourceMap
 from reportgen.schema.checks import semantic_problems
@@ -111,8 +111,11 @@ def problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
     if kind == "minProperties":
         return [source.problem(path, "这里是空的，至少要填写一个键。", hint)]
     if kind == "oneOf" and isinstance(err.instance, dict) and "label" in schema.get("properties", {}):
-        return [source.problem(path, "一个数字事实要在 count（配 unit 量词）、rate（百分比）、amount（配 unit 元/万元/亿元）"
-                                     "中恰好选一种；of 只能配 rate。", hint)]
+        return [source.problem(path, f"一个数字事实要在 {facts.kinds_sentence()} 中恰好选一种。", facts.kinds_hint())]
+    if kind == "oneOf" and isinstance(err.instance, (int, float, bool)) and any(
+            isinstance(b, dict) and b.get("type") == "string" for b in value):
+        return [source.problem(path, f"应当是文字，现在是{_describe(err.instance)}。",
+                               f"YAML 把它当成了数字或真假值；用英文引号括起来，写成 \"{err.instance}\"。")]
     if kind == "oneOf":
         return [source.problem(path, f"{_describe(err.instance)} 的写法不符合要求。", hint)]
     return [source.problem(path, f"不符合要求（{err.message}）。", hint)]
