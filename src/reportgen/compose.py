@@ -70,6 +70,9 @@ def percent(value: Any) -> str:
     return f"{derive.format_number(value)}%"
 
 
+_KEEP = 5  # variants left to choose from once the ones least about the town's facts are passed over
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
@@ -83,18 +86,17 @@ def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None =
     """One of several variants written to the same standard, chosen from the town and `key`: towns differ,
     the same input gives the same text. Variants naming something that did not exist in `year` (the
     report's year unless given; years.yaml `terms`) are passed over; with `prefer` (the words of the
-    town's own facts), the variant that shares fewest of them is passed over too, so a heading about
-    audits does not sit above numbers about petitions. A single string is returned as is."""
+    town's own facts), only the few variants sharing most of them stay, so a heading about audits does
+    not sit above numbers about petitions. A single string is returned as is."""
     if isinstance(options, str) or not options:
         return options
     when = era.of(year or ctx["year"])
     usable = [o for o in options if when.has_term(_text_of(o))] or list(options)
-    if prefer and len(usable) > 2:
+    if prefer and len(usable) > _KEEP:
         wanted = _bigrams(prefer)
         scores = [len(wanted & _bigrams(_text_of(o))) for o in usable]
-        worst = min(scores)
-        if scores.count(worst) == 1 and max(scores) > worst:
-            usable = [o for o, score in zip(usable, scores, strict=True) if score > worst]
+        floor = sorted(scores, reverse=True)[_KEEP - 1]  # the best few, ties kept: still a choice between towns
+        usable = [o for o, score in zip(usable, scores, strict=True) if score >= floor]
     return usable[zlib.crc32(f"{ctx['seed']}|{key}".encode()) % len(usable)]
 
 
