@@ -55,6 +55,14 @@ UNIT_PATTERN = r"^[\u4e00-\u9fff]{1,3}$"
 _SCALE_UNIT = re.compile(r"^[万亿]")  # 5.1万人: a count may be a decimal when its unit carries the scale
 
 
+def kind_by_unit(unit: str) -> FactKind:
+    """The kind an inline fact's unit says: the kind that prints it (%), or that lists it (万元), else a count."""
+    for k in KINDS:
+        if unit == k.printed_unit or unit in k.units:
+            return k
+    return BY_NAME["count"]
+
+
 def kind_of(raw: dict[str, Any]) -> FactKind:
     """The kind of a schema-valid fact: the one whose value key it has."""
     return next(k for k in KINDS if k.field in raw)
@@ -218,16 +226,16 @@ def scan(text: str) -> Iterator[Inline | InlineProblem]:
             yield InlineProblem(m.start(), f"“{m.group()}”的数字后面缺少量词或单位。", "如 【218件】【12次】【96.5%】。")
             continue
         approx = p["before"] or p["between"] or p["after"] or ""
-        kind = "rate" if unit == "%" else ("amount" if unit in BY_NAME["amount"].units else "count")
+        kind = kind_by_unit(unit).name
         value = p["value"]
-        if kind == "count" and "." in value and not _SCALE_UNIT.match(unit):
+        if kind == "count" and "." in value and not _SCALE_UNIT.match(unit):  # 5.1万人, not 12.5件
             yield InlineProblem(m.start(), f"“{m.group()}”的件数、次数、人数应是整数。",
                                 "有小数时用“万”作单位，如 【5.1万人】。")
             continue
-        if kind == "rate" and Decimal(value) > 100:
+        if (top := kind_by_unit(unit).maximum) is not None and Decimal(value) > top:
             yield InlineProblem(m.start(), f"“{m.group()}”的百分比超过了 100%。", "核对数字。")
             continue
-        if p["part"] and kind != "rate":
+        if p["part"] and not kind_by_unit(unit).with_of:
             yield InlineProblem(m.start(), f"“{m.group()}”：只有百分比可以写计算依据（=部分数/总数）。",
                                 "如 【96.5%=110/114】。")
             continue
