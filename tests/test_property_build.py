@@ -56,8 +56,8 @@ def test_schema_valid_input_builds_and_keeps_its_strings(tmp_path_factory, data)
     body = _WS.sub("", "".join(p.text for p in doc.paragraphs))
     town = data["town"]
     assert doc.core_properties.author == town["issuer"]
-    assert all(town[k] in doc.core_properties.keywords for k in ("province", "city", "county") if k in town)
-    for s in _rendered_strings(data):
+    assert all(town[k] in doc.core_properties.keywords for k in ("province", "city", "county", "name") if k in town)
+    for s in _rendered_strings({k: v for k, v in data.items() if k != "town"}):  # town: the properties above
         if "title" in data and s == data.get("title") and data.get("title_lines"):
             continue  # explicit title lines replace the title text
         assert _WS.sub("", facts.plain(s)) in body, f"{s!r} missing; input:\n{text}"
