@@ -10,12 +10,14 @@ from typing import Any
 
 from reportgen import era, facts
 from reportgen.errors import Problem
-from reportgen.load import Loaded, PathKey, SourceMap, format_path
+from reportgen.load import SEPARATORS, Loaded, PathKey, SourceMap, format_path
 
 # Characters XML 1.0 cannot hold (tab and newline are fine); Word pastes sometimes carry them.
 # U+E000–U+E002 are reportgen's own markers of standard passages (compose.py): no input may hold them.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_SEPARATOR = re.compile(f"[{SEPARATORS}]")
+_SEPARATOR_NAMES = {"\u2028": "行分隔符", "\u2029": "段落分隔符", "\x85": "换行控制符 NEL"}
 
 
 def _strings(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
@@ -181,20 +183,40 @@ def _fact_problems(src: SourceMap, path: PathKey, fact: dict[str, Any]) -> tuple
     return errors, warnings
 
 
-def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) for a schema-valid input."""
-    data, src = loaded.data, loaded.source
+def character_problems(loaded: Loaded) -> list[Problem]:
+    """Characters a string may not hold, whatever the data's shape: XML-unsafe ones (load.py refuses them in
+    the file as typed; these come from YAML escapes such as \\x01), and a line or paragraph separator
+    (U+2028, U+2029, U+0085) in a one-line field, where it would split a title or heading in two. In paragraph
+    text a separator breaks the paragraph, as a new line does (derive.paragraphs)."""
+    src = loaded.source
     errors: list[Problem] = []
-    warnings: list[Problem] = []
-    # A character XML cannot hold is either in the file as it is or written as a YAML escape (\x01, \u0001):
-    # with neither, no value can hold one, and the walk over every string is skipped.
-    maybe_bad = not loaded.text or "\\" in loaded.text or _BAD_CHARS.search(loaded.text)
-    for path, text in _strings(data, ()) if maybe_bad else ():
-        match = _BAD_CHARS.search(text)
+    # A bad character is either in the file as it is or written as a YAML escape (\x01, \u2028, \L): with
+    # neither, no value can hold one, and the walk over every string is skipped.
+    text = loaded.text
+    if text and "\\" not in text and not _BAD_CHARS.search(text) and not any(c in text for c in SEPARATORS):
+        return errors
+    for path, value in _strings(loaded.data, ()):
+        match = _BAD_CHARS.search(value)
         if match:
             errors.append(src.problem(path, f"含有不可见的控制字符（U+{ord(match.group()):04X}，第 {match.start() + 1} 个字符处），"
                                             "无法写入 Word 文档。",
                                       "这通常是从网页或 Word 复制时带入的，请删除后重新输入这段文字。"))
+        separator = _SEPARATOR.search(value)
+        if separator and not _in_text(path):
+            line, col = _line_of(src, path, value, separator.start())
+            errors.append(Problem(src.file, f"含有{_SEPARATOR_NAMES[separator.group()]}"
+                                            f"（U+{ord(separator.group()):04X}，第 {separator.start() + 1} 个字符处）："
+                                            "这里只能写一行，它会把这一行拆成两段。",
+                                  line, col, format_path(path),
+                                  "删除这个看不见的字符，把前后文字连成一行（常见于从网页或 PDF 复制的文字）。"))
+    return errors
+
+
+def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for a schema-valid input; character_problems is separate, for any input."""
+    data, src = loaded.data, loaded.source
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     for path, text in _strings(data, ()) if "【" in loaded.text or not loaded.text else ():
         if "【" not in text:
             continue

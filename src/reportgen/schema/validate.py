@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from reportgen import facts, resources
 from reportgen.errors import InputError, Problem
 from reportgen.load import Loaded, PathKey, SourceMap
-from reportgen.schema.checks import semantic_problems
+from reportgen.schema.checks import character_problems, semantic_problems
 
 if TYPE_CHECKING:  # jsonschema is imported only when an input is invalid: it costs 40 ms at start-up
     import jsonschema
@@ -41,11 +42,17 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    """Draft 2020-12, except that an integer is typed without a decimal point: JSON counts 3.0 as an integer,
+    but a clerk's `villages: 3.0` would print as 辖3.0个."""
     import jsonschema
+    from jsonschema import validators
 
     schema = resources.schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(inline_refs(schema))
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    strict = validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
+    return strict(inline_refs(schema))
 
 
 def _describe(value: Any) -> str:
@@ -83,10 +90,16 @@ def problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
         want = "或".join(_TYPES.get(t, t) for t in types)
         if "string" in types and isinstance(err.instance, (int, float, bool)):
             hint = f"YAML 把它当成了数字或真假值；用英文引号括起来，写成 \"{err.instance}\"。"
+        elif "integer" in types and isinstance(err.instance, float) and err.instance.is_integer():
+            hint = f"整数不带小数点：写成 {int(err.instance)}。"
         elif {"integer", "number"} & set(types) and isinstance(err.instance, str):
             half = unicodedata.normalize("NFKC", err.instance).strip().replace(",", "")
-            if re.fullmatch(r"-?\d+(\.\d+)?", half):
+            if re.fullmatch(r"-?0\d{1,20}", half):  # 08: text to YAML 1.1, as 010 would be octal
+                hint = f"整数不能以 0 开头：写成 {int(half)}（不加引号）。"
+            elif re.fullmatch(r"-?\d+(\.\d+)?", half) and len(half) <= 30:
                 hint = f"这是全角数字或带了引号、逗号，请改成半角数字：{half}（不加引号）。"
+            elif re.fullmatch(r"[-+]?0[oxb][0-9a-f_]+|[-+]?[0-9.]+e[-+]?[0-9]+", half.lower()):
+                hint = "请写成普通的十进制数字，如 218 或 96.5（不用进制前缀、科学计数法）。"
         return [source.problem(path, f"应当是{want}，现在是{_describe(err.instance)}。", hint)]
     if kind == "enum":
         return [source.problem(path, f"{_describe(err.instance)} 不是可选的值，应为以下之一：{'、'.join(map(str, value))}。",
@@ -94,6 +107,14 @@ def problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
     if kind == "pattern":
         if isinstance(err.instance, str) and ("\n" in err.instance or "\r" in err.instance):
             return [source.problem(path, "这里只能写一行，不能换行。", "把几行合成一行；需要分段的内容请写在 text 里。")]
+        iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", err.instance) if isinstance(err.instance, str) else None
+        if iso and "年" in str(value):  # 2023-12-26 typed where the schema wants 2023年12月26日
+            year, month, day = map(int, iso.groups())
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                return [source.problem(path, f"{err.instance} 不是日历上存在的日期。", "核对月份的天数（如 2 月、小月没有 31 日）。")]
+            return [source.problem(path, f"日期 {err.instance} 的写法不符合要求。", f"写成 {year}年{month}月{day}日。")]
         return [source.problem(path, f"{_describe(err.instance)} 的写法不符合要求。", hint)]
     if kind in ("minimum", "exclusiveMinimum"):
         rel = "不能小于" if kind == "minimum" else "应当大于"
@@ -162,7 +183,7 @@ def is_valid(data: Any) -> bool:
 
 
 def schema_problems(loaded: Loaded) -> list[Problem]:
-    if is_valid(loaded.data):
+    if is_valid(loaded.data) and not loaded.whole_floats:  # fastjsonschema, too, takes 3.0 for an integer
         return []
     out: list[Problem] = []
     for err in _validator().iter_errors(loaded.data):
@@ -176,8 +197,7 @@ def validate(loaded: Loaded) -> list[Problem]:
     warnings: list[Problem] = []
     if not problems:  # semantic checks read the data's shape, which the schema has just vouched for
         problems, warnings = semantic_problems(loaded)
-    else:  # control characters are still worth naming alongside schema errors
-        problems += [p for p in semantic_problems(loaded)[0] if p.message.startswith("含有")]
+    problems += character_problems(loaded)  # any string, whatever its shape
     if problems:
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
