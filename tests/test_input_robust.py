@@ -74,8 +74,8 @@ def test_a_whole_float_where_an_integer_is_wanted_is_refused_with_the_integer(wr
 
 
 def test_plain_decimals_and_whole_floats_in_number_fields_still_build(tmp_path, write_yaml):
-    """The decimal forms stay numbers: +5 is 5, 100.0 as a rate is 100; an amount prints its value, so
-    546.50 (what a clerk types for money) prints as 546.5万元, never as a float's digits."""
+    """The decimal forms stay numbers: +5 is 5; a decimal prints exactly as typed, so 546.50 (what a clerk
+    types for money) prints as 546.50万元 and 100.0 as 100.0%, never as a float's digits."""
     text = (MINIMAL.replace(FACT, "count: +5, unit: 次")
             .replace("      facts: [", "      facts: [{label: 投入法治经费, amount: 546.50, unit: 万元}, "
                                        "{label: 行政复议纠错率, rate: 100.0}, "))
@@ -83,7 +83,7 @@ def test_plain_decimals_and_whole_floats_in_number_fields_still_build(tmp_path, 
     result = _run("build", str(write_yaml(text)), "-o", str(out))
     assert result.exit_code == 0, result.output
     body = docx_text(out)
-    assert "5次" in body and "546.5万元" in body and "100%" in body, body
+    assert "5次" in body and "546.50万元" in body and "100.0%" in body, body
 
 
 # ---- YAML syntax errors: where the bracket or quote began, in Chinese ---------------------------------------

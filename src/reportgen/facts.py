@@ -264,11 +264,15 @@ def inline_facts(text: str) -> list[Inline]:
 
 
 def number(value: Any) -> str:
-    """96.92 → '96.92', 100.0 → '100', 30000 → '30000' (no exponent, no trailing zeros)."""
+    """A number as the report prints it: as the clerk typed it when the loader kept that (546.50), else
+    96.92 → '96.92', 100.0 → '100', 30000 → '30000' (no exponent, no trailing zeros)."""
     if isinstance(value, bool):
         raise TypeError(value)
     if isinstance(value, int):
         return str(value)
+    typed = getattr(value, "typed", None)
+    if typed is not None and not typed.endswith(".") and not typed.startswith("."):
+        return typed
     try:
         return format(Decimal(str(value)).normalize(), "f")
     except InvalidOperation as err:

@@ -104,6 +104,20 @@ class Loaded:
     whole_floats: list[PathKey] = field(default_factory=list)
 
 
+class Typed(float):
+    """A decimal number that remembers how the clerk typed it (546.50 stays 546.50 in the report)."""
+
+    __slots__ = ("typed",)
+
+    def __new__(cls, text: str) -> Typed:
+        number = super().__new__(cls, text)
+        number.typed = text.strip().lstrip("+")
+        return number
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return Typed, (self.typed,)
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     """YAML as a clerk means it: numbers are decimals (010 is not 8, 1:20 not 80), dates are text, and no
     .nan or .inf; YAML 1.1's other number forms get their own tag, so load_text can refuse them at their line."""
@@ -131,7 +145,7 @@ def _setup_loader() -> None:
             _Loader.add_implicit_resolver(_YAML11_NUMBER, regexp, [first])
     # load_text has checked each int and float against the decimal patterns before anything is constructed
     _Loader.add_constructor(_INT, lambda loader, node: int(loader.construct_scalar(node)))
-    _Loader.add_constructor(_FLOAT, lambda loader, node: float(loader.construct_scalar(node)))
+    _Loader.add_constructor(_FLOAT, lambda loader, node: Typed(loader.construct_scalar(node)))
 
 
 _setup_loader()
