@@ -1,17 +1,22 @@
-"""Many inputs at once: worker processes forked after the caches are warm, failures collected, never fatal."""
+"""Many inputs at once: worker processes forked after the caches are warm, one result per input, never fatal."""
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
 import os
+import signal
+import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.errors import EXIT_BUILD, ReportgenError
+from reportgen.errors import InternalError, ReportgenError
+from reportgen.write import discard_pending
+
+Task = str | tuple[str, str]  # a source path (output <stem>.docx in the batch's folder), or (source, output)
 
 
 @dataclass(frozen=True)
@@ -29,33 +34,70 @@ _REGION: str | None = None
 _WORKDIR: Path | None = None
 _OUTDIR: str | None = None  # a folder for <stem>.docx; None when each task names its output
 _MARK = False  # highlight standard passages
+_DEBUG = False  # a bug's message carries its traceback
 
 
-def _init(region: str | None, workdir: Path | None, outdir: str | None = None, mark: bool = False) -> None:
-    global _REGION, _WORKDIR, _OUTDIR, _MARK
-    _REGION, _WORKDIR, _OUTDIR, _MARK = region, workdir, outdir, mark
+def _init(region: str | None, workdir: Path | None, outdir: str | None = None, mark: bool = False,
+          debug: bool = False) -> None:
+    global _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG
+    _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG = region, workdir, outdir, mark, debug
 
 
-def _one(task: str | tuple[str, str]) -> Result:
-    """Build one input. A task is a source path (output <stem>.docx in the batch's folder) or (source, output):
-    plain strings, so a batch of 38,000 holds megabytes, not a Path object per file in every process."""
+def _die(signum: int, frame: object) -> None:
+    """A worker told to stop (SIGTERM from the batch, or its parent's death) removes its half-written file first."""
+    discard_pending()
+    os._exit(128 + signum)
+
+
+def _start_worker(parent: int, *shared: object) -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers), SIGTERM cleans up and exits,
+    and on Linux the kernel sends SIGTERM when the parent dies, even by SIGKILL, so no worker outlives its batch."""
+    _init(*shared)  # type: ignore[arg-type]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _die)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent still stops its workers on every way out it sees
+    if os.getppid() != parent:  # the parent died before the request above was made
+        _die(signal.SIGTERM, None)
+
+
+def _one(task: Task) -> Result:
+    """Build one input; whatever goes wrong is this input's failure, with its message. A task holds plain strings,
+    so a batch of 38,000 holds megabytes, not a Path object per file in every process."""
     from reportgen.api import build
 
-    if isinstance(task, str):
-        src = Path(task)
-        dst = Path(_OUTDIR or ".") / f"{src.stem}.docx"
-    else:
-        src, dst = Path(task[0]), Path(task[1])
+    src, dst = _paths(task)
     try:
         built = build(src, dst, _REGION, _WORKDIR, _MARK)
     except ReportgenError as err:
         return Result(src, dst, err.format_message(), err.exit_code)
+    except (Exception, SystemExit) as err:  # a bug met by this input alone: the others are still built
+        bug = InternalError(f"生成时出现了意外错误（{type(err).__name__}）。")
+        detail = f"\n{traceback.format_exc()}" if _DEBUG else ""
+        return Result(src, dst, bug.format_message() + detail, bug.exit_code)
     return Result(src, dst, warnings=[w.format() for w in built.warnings],
                   standard=[f"{p.where}  {p.text}" for p in built.standard])
 
 
-def _many(chunk: list[str | tuple[str, str]]) -> list[Result]:
+def _paths(task: Task) -> tuple[Path, Path]:
+    if isinstance(task, str):
+        return Path(task), Path(_OUTDIR or ".") / f"{Path(task).stem}.docx"
+    return Path(task[0]), Path(task[1])
+
+
+def _many(chunk: list[Task]) -> list[Result]:
     return [_one(task) for task in chunk]
+
+
+def _lost(task: Task) -> Result:
+    """The result for an input whose worker died even when it was built alone."""
+    bug = InternalError("生成这一份时工作进程异常退出（被系统终止或程序崩溃），单独重试仍然如此；其余各份不受影响。"
+                        "可能是内存不足，或这份输入触发了解析库的缺陷。")
+    return Result(*_paths(task), bug.format_message(), bug.exit_code)
 
 
 def _warm(region: str | None, workdir: Path | None) -> None:
@@ -80,28 +122,77 @@ def _warm(region: str | None, workdir: Path | None) -> None:
     gc.freeze()
 
 
-def build_all(tasks: Sequence[str | tuple[str, str]], region: str | None, workdir: Path | None,
-              jobs: int | None = None, outdir: str | None = None, mark: bool = False) -> Iterator[Result]:
-    """Results in input order. One input, or -j 1, builds in this process: nothing to gain from workers."""
-    _init(region, workdir, outdir, mark)
+Window = list[tuple[list[Task], list[Result] | None]]  # chunks and their results, None for the lost
+
+
+def _done(future: Future | None) -> list[Result] | None:
+    ok = future is not None and future.done() and not future.cancelled() and future.exception() is None
+    return future.result() if ok else None  # type: ignore[union-attr]
+
+
+def _pooled(chunks: Iterator[list[Task]], workers: int, window: int, start: tuple) -> Iterator[Window]:
+    """Run chunks in forked workers, `window` in flight so memory stays flat. Yields groups of (chunk, results)
+    in input order: one chunk a group, except when a worker dies: then the whole window is one group, results
+    None for every chunk lost with it, and the rest goes on in a fresh pool."""
+    context, shared = start
+    while True:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(os.getpid(), *shared))
+        broken: list[tuple[list[Task], Future | None]] = []
+        try:
+            inflight = deque((c, pool.submit(_many, c)) for c in itertools.islice(chunks, window))
+            while inflight:
+                chunk, future = inflight.popleft()
+                try:
+                    results = future.result()
+                except Exception:  # BrokenProcessPool: a worker died (or, never seen, a result could not come back)
+                    broken = [(chunk, None), *inflight]
+                    break
+                yield [(chunk, results)]
+                following = next(chunks, None)
+                if following is not None:
+                    inflight.append((following, pool.submit(_many, following)))
+        except BaseException:  # Ctrl-C, SIGTERM, or the caller gone: stop the workers now, not after their work
+            for child in multiprocessing.active_children():
+                child.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not broken:
+            return
+        yield [(chunk, _done(future)) for chunk, future in broken]  # the pool is down: every future has settled
+
+
+def _settle(group: Window, jobs: int, start: tuple) -> Iterator[Result]:
+    """A group's results in order, its lost inputs rebuilt first: each alone in a fresh pool, then any lost again
+    alone in a pool of one, so an input that kills its worker every time is found and named, and no other input
+    is blamed for it."""
+    lost = [task for chunk, results in group if results is None for task in chunk]
+    again: dict[Task, Result] = {}
+    retried = _pooled(([task] for task in lost), min(jobs, len(lost)), jobs, start) if lost else iter(())
+    for (task,), results in itertools.chain.from_iterable(retried):
+        if results is None:
+            alone = [r for w in _pooled(iter([[task]]), 1, 1, start) for _, r in w]
+            results = alone[0] or [_lost(task)]
+        again[task] = results[0]
+    for chunk, results in group:
+        yield from results if results is not None else (again[task] for task in chunk)
+
+
+def build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, jobs: int | None = None,
+              outdir: str | None = None, mark: bool = False, debug: bool = False) -> Iterator[Result]:
+    """One result per task, in input order, whatever happens to an input or a worker. One input, or -j 1, builds
+    in this process: nothing to gain from workers."""
+    _init(region, workdir, outdir, mark, debug)
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
         yield from map(_one, tasks)
         return
     _warm(region, workdir)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    start = (context, (region, workdir, outdir, mark, debug))
     size = max(1, min(8, len(tasks) // (jobs * 16)))  # small chunks: both workers finish together
-    chunks = (tasks[i:i + size] for i in range(0, len(tasks), size))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
-                             initargs=(region, workdir, outdir, mark)) as pool:
-        # A bounded window of chunks in flight: memory stays flat however many inputs there are.
-        window = deque(pool.submit(_many, c) for c in itertools.islice(chunks, jobs * 4))
-        while window:
-            future = window.popleft()
-            try:
-                yield from future.result()
-            except Exception as err:  # a worker died: our fault, said for the inputs it had
-                yield Result(Path("?"), Path("?"), f"并行生成时工作进程异常退出（{err}）。", EXIT_BUILD)
-            following = next(chunks, None)
-            if following is not None:
-                window.append(pool.submit(_many, following))
+    chunks: Iterable[list[Task]] = (list(tasks[i:i + size]) for i in range(0, len(tasks), size))
+    for group in _pooled(iter(chunks), jobs, jobs * 4, start):
+        yield from _settle(group, jobs, start)

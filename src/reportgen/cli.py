@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
+import unicodedata
 from pathlib import Path
 
 import click
 
 from reportgen import __version__
-from reportgen.errors import EXIT_BUILD, ReportgenError, UsageError
-
-BUG_HINT = "这是 reportgen 自身的问题，不是您的输入有误，非常抱歉。请把上面的命令和输入文件发给维护人员；加 --debug 可看到详细信息。"
+from reportgen.errors import (
+    InternalError,
+    Interrupted,
+    OutputPathError,
+    ReportgenError,
+    Terminated,
+    UsageError,
+)
 
 
 def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
@@ -39,22 +47,78 @@ def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
     return list(dict.fromkeys(found))
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 class Group(click.Group):
-    """Maps our errors to their exit codes and Chinese messages; anything else gets an apology, not a traceback."""
+    """Maps our errors to their exit codes and Chinese messages; anything else gets an apology, not a traceback.
+    Ctrl-C and SIGTERM unwind like errors, so half-written files are removed and workers stopped on the way out."""
 
     def invoke(self, ctx: click.Context):
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
         try:
             return super().invoke(ctx)
         except ReportgenError as err:
             click.echo(err.format_message(), err=True)
             sys.exit(err.exit_code)
+        except (Interrupted, KeyboardInterrupt) as err:
+            from reportgen.write import discard_pending
+
+            discard_pending()  # one the signal caught between creating it and the write's own cleanup
+            stop = err if isinstance(err, Interrupted) else Interrupted()
+            click.echo(f"\n{stop.format_message()}", err=True)
+            sys.exit(stop.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
                 traceback.print_exc()
-            click.echo(f"出现了意外错误。{BUG_HINT}", err=True)
-            sys.exit(EXIT_BUILD)
+            bug = InternalError()
+            click.echo(bug.format_message(), err=True)
+            sys.exit(bug.exit_code)
+        finally:
+            if main_thread and previous is not None:  # None: a handler set outside Python, which we cannot restore
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _plan(inputs: list[str], out: str | None) -> tuple[list[str] | list[tuple[str, str]], str | None]:
+    """Where each input is written: the tasks and the output folder (None when one input names its .docx).
+    Checked before anything is built: no output is an input, no two inputs write the same file."""
+    if out and out.lower().endswith((".yaml", ".yml")):
+        if any(_same_file(out, src) for src in inputs):
+            raise OutputPathError(f"-o {out} 是要读取的输入文件，输出不能覆盖输入：请把 -o 改为 .docx 文件名或输出文件夹。")
+        raise OutputPathError(f"-o {out} 是 YAML 文件名：输出应是 .docx 文件（一份输入时）或文件夹，"
+                              "如 -o build/ 或 -o 报告.docx。")
+    if len(inputs) == 1 and out and not os.path.isdir(out) and out.lower().endswith(".docx"):
+        if _same_file(out, inputs[0]):
+            raise OutputPathError(f"-o {out} 就是输入文件本身，输出不能覆盖输入：请换一个输出文件名。")
+        from reportgen.write import writable_target
+
+        writable_target(Path(out))  # a FIFO or device there: said now, not after the build
+        return [(inputs[0], out)], None
+    outdir = out or "build"
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise OutputPathError(f"-o {outdir} 是已有的文件，不是文件夹：多份输入时 -o 写输出文件夹"
+                              "（只有一份输入时可以写 .docx 文件名）。")
+    writes: dict[str, list[str]] = {}
+    for src in inputs:  # NFC and casefold: Town.yaml and town.yaml are one file on Windows and macOS
+        writes.setdefault(unicodedata.normalize("NFC", Path(src).stem).casefold(), []).append(src)
+    clashes = [group for group in writes.values() if len(group) > 1]
+    if clashes:
+        lines = [f"{'、'.join(group)} 都会写入 {Path(outdir) / Path(group[0]).stem}.docx" for group in clashes]
+        raise OutputPathError("有多份输入会生成同名的报告，后生成的会覆盖先生成的，因此没有生成任何报告：\n"
+                              + "\n".join(f"  {line}" for line in lines)
+                              + "\n请给其中的文件改名（文件名决定报告名），或分几次生成、用 -o 指定不同的输出文件夹。")
+    for src in inputs:
+        if src.lower().endswith(".docx") and _same_file(os.path.join(outdir, f"{Path(src).stem}.docx"), src):
+            raise OutputPathError(f"{src} 的报告会写到它自己的位置，输出不能覆盖输入：请用 -o 指定另一个输出文件夹。")
+    return inputs, outdir
 
 
 @click.group(cls=Group, help="乡镇法治政府建设年度报告生成器：填写 YAML，生成符合 GB/T 9704-2012 的 .docx 报告。",
@@ -76,27 +140,33 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True,
               help="逐份列出生成结果，并列出每份报告中使用的标准表述（镇里没有自己写、由模板补上的句子），以便核对。")
 @click.option("--mark", is_flag=True, help="在 Word 文档中把标准表述标黄，便于逐句核对（核对后请不加 --mark 重新生成再打印）。")
-def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
+@click.pass_obj
+def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
           mark: bool) -> None:
+    import contextlib
     import time
 
-    from reportgen.batch import build_all
+    from reportgen.batch import Result, build_all
 
     inputs = _collect(paths)
+    tasks, outdir = _plan(inputs, out)
     started = time.perf_counter()
-    if len(inputs) == 1 and out and not Path(out).is_dir() and out.lower().endswith(".docx"):
-        results = build_all([(inputs[0], out)], region, Path.cwd(), jobs, mark=mark)
-    else:
-        results = build_all(inputs, region, Path.cwd(), jobs, outdir=out or "build", mark=mark)
     failures = []
+    built = 0
     single = len(inputs) == 1
-    with click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
-                           hidden=single) as bar:
+    results = build_all(tasks, region, Path.cwd(), jobs, outdir=outdir, mark=mark, debug=obj["debug"])
+    with contextlib.closing(results), click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
+                                                        hidden=single) as bar:
         for result in results:
             bar.update(1)
+            if result.error is None and not os.path.isfile(result.output):  # the summary counts what is on disk
+                missing = InternalError(f"报告显示已生成，但磁盘上找不到 {result.output}。")
+                result = Result(result.source, result.output, missing.format_message(), missing.exit_code)
             if result.error is not None:
                 failures.append(result)
-            elif single or verbose:
+                continue
+            built += 1
+            if single or verbose:
                 click.echo(f"✓ {result.source} → {result.output}")
                 if verbose:
                     click.echo(f"  标准表述 {len(result.standard)} 处（镇里没有自己写、由模板补上，请逐句核对）：")
@@ -108,7 +178,7 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int
     for result in failures:
         click.echo(f"✗ {result.source}\n{result.error}", err=True)
     if not single or failures:
-        click.echo(f"共 {len(inputs)} 份：成功 {len(inputs) - len(failures)} 份，失败 {len(failures)} 份，"
+        click.echo(f"共 {len(inputs)} 份：成功 {built} 份，失败 {len(inputs) - built} 份，"
                    f"用时 {seconds:.1f} 秒。", err=True)
     if failures:
         sys.exit(max(r.exit_code for r in failures))
@@ -118,7 +188,8 @@ def build(paths: tuple[str, ...], out: str | None, region: str | None, jobs: int
 @click.argument("paths", nargs=-1)
 @click.option("--templates", is_flag=True, help="检查模板：每个模板读取的字段都要在输入格式中存在。")
 @click.option("--region", help="只检查这个地区的模板（默认检查全部）。")
-def validate(paths: tuple[str, ...], templates: bool, region: str | None) -> None:
+@click.pass_obj
+def validate(obj: dict, paths: tuple[str, ...], templates: bool, region: str | None) -> None:
     from reportgen.api import check
 
     failures: list[ReportgenError] = []
@@ -144,7 +215,11 @@ def validate(paths: tuple[str, ...], templates: bool, region: str | None) -> Non
     for src in _collect(paths):
         try:
             _, warnings = check(Path(src))
-        except ReportgenError as err:
+        except Exception as err:  # a bug met by one file is that file's failure: the rest are still checked
+            if not isinstance(err, ReportgenError):
+                if obj["debug"]:
+                    traceback.print_exc()
+                err = InternalError(f"检查时出现了意外错误（{type(err).__name__}）。")
             failures.append(err)
             click.echo(f"✗ {src}", err=True)
             click.echo(err.format_message(), err=True)
@@ -168,12 +243,13 @@ def schema() -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
 def init(path: str, force: bool) -> None:
     from reportgen.initfile import render_init
-    from reportgen.write import atomic_write
+    from reportgen.write import atomic_write, writable_target
 
     target = Path(path)
     if path == "-":
         click.echo(render_init(), nl=False)
         return
+    writable_target(target)  # only a regular file is ever replaced, --force or not
     if target.exists() and not force:
         raise UsageError(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。")
     atomic_write(target, render_init().encode("utf-8"))

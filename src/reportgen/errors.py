@@ -10,6 +10,8 @@ EXIT_BUILD = 1  # our own fault, or the output could not be written
 EXIT_USAGE = 2  # command line misuse (click uses 2 as well)
 EXIT_INPUT = 3  # the YAML: syntax, encoding, schema, contradictory facts
 EXIT_TEMPLATE = 4  # a template: syntax, missing variable, missing part
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,52 @@ class TemplateError(ReportgenError):
         self.template = template
         self.line = line
         where = f"{template}:{line}: " if template and line else (f"{template}: " if template else "")
+        self.detail = message
         super().__init__(f"模板错误：{where}{message}")
+
+
+class TemplateLimitError(TemplateError):
+    """Raised when a region template goes over the sandbox budget (range length, string size, output size, call
+    depth, run time, memory): a stray loop or operator would otherwise run for minutes or fill the memory.
+    Raised inside the template without a place; compose.render() re-raises it with the template file and line."""
 
 
 class OutputError(ReportgenError):
     """Raised when the .docx cannot be written; any earlier file at that path is left as it was."""
 
     exit_code = EXIT_BUILD
+
+
+class OutputPathError(UsageError):
+    """Raised before anything is written when an output path cannot be used: two inputs would write it, it is an
+    input, or something other than a regular file (a folder, a FIFO, a device) stands there."""
+
+
+class InternalError(ReportgenError):
+    """Raised (or recorded for one input of a batch) when reportgen itself fails: a bug, or a worker process that
+    died; the message apologises and says what to send, so the clerk knows the input is not at fault."""
+
+    exit_code = EXIT_BUILD
+    HINT = "这是 reportgen 自身的问题，不是您的输入有误，非常抱歉。请把上面的命令和输入文件发给维护人员；加 --debug 可看到详细信息。"
+
+    def __init__(self, what: str = "出现了意外错误。") -> None:
+        super().__init__(what + self.HINT)
+
+
+class Interrupted(BaseException):
+    """What Ctrl-C becomes at the command line (its message and exit code). A BaseException, like the
+    KeyboardInterrupt it stands for, so no `except Exception` swallows it and half-written files are removed as it
+    passes."""
+
+    exit_code = EXIT_INTERRUPTED
+    message = "已中止（Ctrl-C）：已写完的文件保留，未写完的临时文件已删除。"
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class Terminated(Interrupted):
+    """Raised in the main process when SIGTERM arrives (a shutdown, `kill`): the same clean exit as Ctrl-C."""
+
+    exit_code = EXIT_TERMINATED
+    message = "收到终止信号（SIGTERM），已中止：已写完的文件保留，未写完的临时文件已删除。"

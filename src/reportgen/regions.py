@@ -81,7 +81,15 @@ NEW_REGION = Path(__file__).parent / "newregion"  # what `regions new` writes: a
 
 
 def scaffold(name: str, workdir: Path) -> Path:
-    check_region_name(name)
+    """A new region folder under workdir/templates/: never one that would shadow a shipped region for every build
+    run from this folder (a `base` here replaces the base all regions extend)."""
+    from reportgen import resources
+
+    # escaped, so the shared check sees a newline as the two characters it refuses (its `$` lets one through)
+    check_region_name(ascii(name)[1:-1])
+    if (resources.templates_dir() / name).is_dir():
+        raise UsageError(f"“{name}” 是随程序提供的地区模板，新建同名模板会替换它，从这个文件夹运行的生成都会受影响。"
+                         f"请换一个名称，如 {name}-local；要改它的措辞，新建后在 report.j2 里 {{% extends \"{name}/report.j2\" %}}。")
     folder = workdir / "templates" / name
     if folder.exists():
         raise UsageError(f"{folder} 已经存在，未改动。")
