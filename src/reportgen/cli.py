@@ -332,7 +332,8 @@ def _preview_files(inputs: list[Path], outdir: Path, formats: set[str], dpi: int
                 atomic_write(target, built.docx)
                 docs.append(target)
         click.echo(f"LibreOffice 转换 {len(docs)} 份 PDF……", err=True)
-        pdfs = lo.to_pdf(docs, outdir) if docs else []
+        pdfs, failed = lo.convert(docs, outdir) if docs else ([], [])
+        failures.extend(failed)
     with click.progressbar(pdfs, label="生成 PNG", file=sys.stderr) as bar:
         for pdf in bar:
             fallback = lo.fallback_faces(pdf)

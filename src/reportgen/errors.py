@@ -95,6 +95,13 @@ class OutputError(ReportgenError):
     exit_code = EXIT_BUILD
 
 
+class PreviewError(ReportgenError):
+    """Raised for one .docx that LibreOffice could not turn into a PDF; the other files of the batch still are.
+    (A file refused before LibreOffice, not a .docx or a zip bomb, is an InputError.)"""
+
+    exit_code = EXIT_BUILD
+
+
 class OutputPathError(UsageError):
     """Raised before anything is written when an output path cannot be used: two inputs would write it, it is an
     input, or something other than a regular file (a folder, a FIFO, a device) stands there."""

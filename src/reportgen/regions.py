@@ -17,9 +17,10 @@ from reportgen.compose import (
     check_region,
     check_region_name,
     environment,
+    read_text,
     template_roots,
 )
-from reportgen.errors import InputError, Problem, UsageError
+from reportgen.errors import InputError, Problem, TemplateError, UsageError
 from reportgen.load import load
 from reportgen.schema.validate import problems_for
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
@@ -42,6 +43,7 @@ def _read_meta(name: str, folder: Path) -> Region:
         return Region(name, folder)
     import jsonschema
 
+    read_text(meta)  # a region's files are UTF-8, like its templates: a GBK region.yaml is refused, not guessed
     loaded = load(meta)
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
     problems = [p for err in validator.iter_errors(loaded.data) for p in problems_for(err, loaded.source)]
@@ -151,11 +153,13 @@ def check_templates(region: str = "base", workdir: Path | None = None) -> list[P
     known |= blocks
     for folder in dict.fromkeys(f for f in folders if f.is_dir()):
         for path in sorted(folder.glob("*.j2")):
-            source = path.read_text(encoding="utf-8")
             try:
-                tree = env.parse(source, path.name, str(path))
+                tree = env.parse(read_text(path), path.name, str(path))
             except jinja2.TemplateSyntaxError as err:
                 problems.append(Problem(str(path), f"模板语法错误：{err.message}", err.lineno))
+                continue
+            except TemplateError as err:  # not UTF-8
+                problems.append(Problem(str(path), err.detail, err.line))
                 continue
             exported = _exported_names(env, tree)
             for node in tree.find_all(nodes.Getattr):
@@ -176,8 +180,8 @@ def check_templates(region: str = "base", workdir: Path | None = None) -> list[P
 
 def _parsed(env: jinja2.Environment, path: Path) -> nodes.Template:
     try:
-        return env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
-    except jinja2.TemplateSyntaxError:
+        return env.parse(read_text(path), path.name, str(path))
+    except (jinja2.TemplateSyntaxError, TemplateError):
         return nodes.Template([])  # reported with its line by the loop below
 
 
@@ -188,7 +192,7 @@ def _exported_names(env: jinja2.Environment, tree: nodes.Template) -> set[str]:
         if isinstance(imp.template, nodes.Const):
             try:
                 source = env.loader.get_source(env, imp.template.value)[0]
-            except jinja2.TemplateNotFound:
+            except (jinja2.TemplateNotFound, TemplateError):  # a file not UTF-8 is reported on its own
                 continue
             sub = env.parse(source)
             out |= {m.name for m in sub.find_all(nodes.Macro)}

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import InputError, PreviewError, Problem, ReportgenError, UsageError
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 APT_LINE = ("apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai "
@@ -44,19 +47,135 @@ def check_fonts() -> None:
         raise RendererMissing(f"缺少预览用的字体：{'、'.join(missing)}。请先安装：\n    sudo {APT_LINE}")
 
 
-def to_pdf(docx_files: list[Path], outdir: Path, timeout: float = 900) -> list[Path]:
-    """Convert every file in one soffice run (its start-up dominates); returns the PDF paths in order."""
-    soffice = _tool("soffice", "libreoffice", what="LibreOffice（soffice）")
-    outdir.mkdir(parents=True, exist_ok=True)
+# A .docx is a zip: refused before LibreOffice inflates it if it unpacks to more than this (our reports unpack
+# to a few hundred KB; a photo-heavy document to some tens of MB) or one large part is compressed more than deflate
+# ever compresses a document (a zip bomb: a few MB that inflate to gigabytes).
+MAX_UNPACKED = 256 * 2**20
+MAX_RATIO = 200  # uncompressed / compressed size of one part …
+RATIO_FROM = 16 * 2**20  # … of this size or more
+
+
+def _refused(path: Path, message: str, hint: str) -> InputError:
+    return InputError([Problem(str(path), message, hint=hint)])
+
+
+def check_docx(path: Path) -> None:
+    """Refuse, before LibreOffice (or python-docx) opens it, a file that is not a .docx or would unpack to more than
+    MAX_UNPACKED: the sizes the zip declares and its compression ratio first (no inflating), then the parts
+    inflated with a running count, since declared sizes can lie."""
+    mb = 2**20
+    try:
+        with zipfile.ZipFile(path) as docx:
+            parts = docx.infolist()
+            declared = sum(p.file_size for p in parts)
+            if declared > MAX_UNPACKED:
+                raise _refused(path, f"这个 .docx 解压后有 {declared // mb:,} MB，超过 {MAX_UNPACKED // mb} MB 的上限，"
+                                     "可能是“压缩炸弹”，没有交给 LibreOffice。",
+                               "请确认文件来源；一份报告解压后只有几百 KB。")
+            for part in parts:
+                if part.file_size >= RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+                    raise _refused(path, f"这个 .docx 中的 {part.filename} 压缩了 {part.file_size // max(part.compress_size, 1):,} 倍"
+                                         f"（解压后 {part.file_size // mb:,} MB），可能是“压缩炸弹”，没有交给 LibreOffice。",
+                                   "请确认文件来源；正常的文档不会压缩这么多倍。")
+            if "word/document.xml" not in docx.namelist():
+                raise zipfile.BadZipFile("no word/document.xml")
+            unpacked = 0
+            for part in parts:
+                with docx.open(part) as data:
+                    while chunk := data.read(mb):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED:
+                            raise _refused(path, f"这个 .docx 解压后超过 {MAX_UNPACKED // mb} MB 的上限，"
+                                                 "可能是“压缩炸弹”，没有交给 LibreOffice。",
+                                           "请确认文件来源；一份报告解压后只有几百 KB。")
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError, ValueError) as err:
+        raise _refused(path, "这不是有效的 Word 文档（.docx），无法预览。",
+                       "用 Word 或 WPS 打开它，另存为 .docx 后再预览。") from err
+
+
+def _pdf_made(pdf: Path) -> bool:
+    try:
+        with pdf.open("rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def _soffice(soffice: str, docs: list[Path], outdir: Path, timeout: float) -> tuple[int | None, str]:
+    """One LibreOffice run over `docs` (absolute paths: a file named -p.docx is a file, not an option), in its own
+    profile and process group, so a timeout stops soffice.bin as well as its launcher. (exit code or None, stderr)"""
     with tempfile.TemporaryDirectory(prefix="reportgen-lo-") as profile:
-        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), *map(str, docx_files)]
-        proc = subprocess.run(cmd, env=render_env(), capture_output=True, text=True, timeout=timeout, check=False)
-    pdfs = [outdir / f"{p.stem}.pdf" for p in docx_files]
-    missing = [p.name for p in pdfs if not p.exists()]
-    if proc.returncode != 0 or missing:
-        raise ReportgenError(f"LibreOffice 转换 PDF 失败（退出码 {proc.returncode}，未生成：{'、'.join(missing)}）："
-                             f"{proc.stderr.strip()[:500]}")
+        cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir.resolve()),
+               *(str(p.resolve()) for p in docs)]
+        with subprocess.Popen(cmd, env=render_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as proc:
+            try:
+                _, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                return None, f"超过 {timeout:g} 秒仍未完成"
+            return proc.returncode, err
+
+
+def _forget(outdir: Path, stem: str) -> None:
+    """Remove an earlier run's PDF and pages of a file that failed now: they show a document that no longer is."""
+    ours = re.compile(rf"{re.escape(stem)}(\.pdf|-pages\.png|-\d+\.png)")
+    for name in os.listdir(outdir):
+        if ours.fullmatch(name):
+            (outdir / name).unlink(missing_ok=True)
+
+
+def convert(docx_files: list[Path], outdir: Path, timeout: float = 900) -> tuple[list[Path], list[tuple[Path, ReportgenError]]]:
+    """A PDF in `outdir` for each .docx, in one LibreOffice start (its start-up dominates); each file's failure is
+    its own. Returns (the PDFs made, in order; (file, error) for each file that failed).
+
+    LibreOffice writes into an empty folder and each PDF is moved into `outdir` only once it is there: a PDF left
+    by an earlier run never passes for this one's. A file missing before the last PDF made failed on its own; the
+    first missing after it failed or stopped LibreOffice, and the ones after that are converted in another run."""
+    soffice = _tool("soffice", "libreoffice", what="LibreOffice（soffice）")
+    stems = [p.stem for p in docx_files]
+    if len(set(stems)) < len(stems):
+        raise UsageError(f"有多个 .docx 同名（{'、'.join(sorted({s for s in stems if stems.count(s) > 1}))}），"
+                         "PDF 会互相覆盖；请分开预览或改名。")
+    outdir.mkdir(parents=True, exist_ok=True)
+    failed: dict[Path, ReportgenError] = {}
+    for doc in docx_files:
+        try:
+            check_docx(doc)
+        except InputError as err:
+            failed[doc] = err
+    with tempfile.TemporaryDirectory(prefix="reportgen-pdf-", dir=outdir) as fresh:
+        made = Path(fresh)
+        todo = [d for d in docx_files if d not in failed]
+        while todo:  # LibreOffice takes the files in order, skipping one it cannot load, or stopping at it
+            code, stderr = _soffice(soffice, todo, made, timeout)
+            done = [i for i, d in enumerate(todo) if _pdf_made(made / f"{d.stem}.pdf")]
+            after = done[-1] + 1 if done else 0
+            skipped, stopped = [d for i, d in enumerate(todo[:after]) if i not in done], todo[after:]
+            for doc in skipped + stopped[:1]:  # a file after the last one made may just not have been reached
+                said = "；".join(line for line in stderr.splitlines() if line.strip() and "javaldx" not in line)
+                why = f"退出码 {code}，{said[:300] or '没有说明原因'}" if code is not None else stderr
+                failed[doc] = PreviewError(f"{doc}：LibreOffice 没能把它转换为 PDF（{why}）。"
+                                           "请用 Word 或 WPS 打开检查，另存为 .docx 后再预览。")
+            todo = stopped[1:]
+        pdfs = []
+        for doc in docx_files:
+            if doc in failed:
+                _forget(outdir, doc.stem)
+                continue
+            os.replace(made / f"{doc.stem}.pdf", outdir / f"{doc.stem}.pdf")
+            pdfs.append(outdir / f"{doc.stem}.pdf")
+    return pdfs, [(doc, failed[doc]) for doc in docx_files if doc in failed]
+
+
+def to_pdf(docx_files: list[Path], outdir: Path, timeout: float = 900) -> list[Path]:
+    """convert(), raising the first failure (after the other files were converted) instead of returning it."""
+    pdfs, failed = convert(docx_files, outdir, timeout)
+    if failed:
+        raise failed[0][1]
     return pdfs
 
 

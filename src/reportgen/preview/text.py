@@ -9,9 +9,13 @@ from reportgen.blocks import Block
 
 
 def blocks_from_docx(path: Path) -> list[Block]:
-    """Roles back from our named styles (RGHeading1 …), so a hand-edited .docx previews too."""
+    """Roles back from our named styles (RGHeading1 …), so a hand-edited .docx previews too. A file that is not a
+    .docx, or a zip bomb, is refused before python-docx inflates it."""
     import docx
 
+    from reportgen.preview.render import check_docx
+
+    check_docx(path)
     out = []
     for p in docx.Document(str(path)).paragraphs:
         style = p.style.style_id if p.style is not None else ""
