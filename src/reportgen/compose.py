@@ -144,7 +144,7 @@ def template_roots(workdir: Path | None = None) -> list[Path]:
 
 def check_region_name(region: str) -> str:
     """A region is a folder name under templates/: nothing that could leave it (../, /, capitals, dots)."""
-    if not REGION_NAME.match(region):
+    if not REGION_NAME.fullmatch(region):  # fullmatch: `$` would let a trailing newline through
         raise UsageError(f"地区模板名 “{region}” 不合法：只能用小写字母、数字和连字符（如 guangdong-meizhou）。")
     return region
 

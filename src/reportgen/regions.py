@@ -63,7 +63,7 @@ def all_regions(workdir: Path | None = None) -> list[Region]:
     """Every region on the search path, a working folder's own shadowing a shipped one of the same name."""
     seen: dict[str, Region] = {}
     for root in template_roots(workdir):
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and REGION_NAME.match(p.name)):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and REGION_NAME.fullmatch(p.name)):
             seen.setdefault(folder.name, _read_meta(folder.name, folder))
     return sorted(seen.values(), key=lambda r: (r.name != "base", r.name))
 
@@ -87,8 +87,7 @@ def scaffold(name: str, workdir: Path) -> Path:
     run from this folder (a `base` here replaces the base all regions extend)."""
     from reportgen import resources
 
-    # escaped, so the shared check sees a newline as the two characters it refuses (its `$` lets one through)
-    check_region_name(ascii(name)[1:-1])
+    check_region_name(name)
     if (resources.templates_dir() / name).is_dir():
         raise UsageError(f"“{name}” 是随程序提供的地区模板，新建同名模板会替换它，从这个文件夹运行的生成都会受影响。"
                          f"请换一个名称，如 {name}-local；要改它的措辞，新建后在 report.j2 里 {{% extends \"{name}/report.j2\" %}}。")
