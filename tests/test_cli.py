@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import jsonschema
@@ -69,9 +70,14 @@ def test_unknown_key_deep_inside_is_an_error_too(tmp_path):
 
 
 def test_init_writes_the_shipped_sample_and_refuses_to_clobber(tmp_path):
-    assert render_init() == (ROOT / "inputs" / "qinghe-2025.yaml").read_text(encoding="utf-8")
+    shipped = ROOT / "inputs" / "qinghe-2025.yaml"
+    assert render_init(shipped) == shipped.read_text(encoding="utf-8")
     target = tmp_path / "new.yaml"
     assert run("init", str(target)).exit_code == 0
+    # the editor's schema line points at a schema that exists from where the file is
+    ref = re.search(r"^# yaml-language-server: \$schema=(.+)$", target.read_text(encoding="utf-8"), re.M)[1]
+    assert json.loads((target.parent / ref).read_text(encoding="utf-8")) == json.loads(
+        (ROOT / "schema.json").read_text(encoding="utf-8"))
     assert run("validate", str(target)).exit_code == 0
     target.write_text("mine", encoding="utf-8")
     result = run("init", str(target))

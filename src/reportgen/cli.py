@@ -252,7 +252,7 @@ def init(path: str, force: bool) -> None:
     writable_target(target)  # only a regular file is ever replaced, --force or not
     if target.exists() and not force:
         raise UsageError(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。")
-    atomic_write(target, render_init().encode("utf-8"))
+    atomic_write(target, render_init(target).encode("utf-8"))
     click.echo(f"已生成 {target}：按注释填写后运行 reportgen build {target}")
 
 

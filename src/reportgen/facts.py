@@ -24,6 +24,9 @@ APPROX_BETWEEN = ("余",)  # 30000余份
 APPROX_AFTER = ("以上",)  # 95%以上
 APPROX = (*APPROX_BEFORE, *APPROX_BETWEEN, *APPROX_AFTER)
 KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+# Notation for a number carried over from last year's report and not yet updated (`reportgen next` adds it,
+# the clerk removes it with the new figure): 【待更新218件】 inline, `stale: true` on a structured fact.
+STALE = "待更新"
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def schema_def() -> dict[str, Any]:
         props[k.field] = spec
     props["unit"] = {"description": "量词或单位：count 用 次、件、名、场、份、万人 等；amount 用 元、万元、亿元",
                      "type": "string", "pattern": UNIT_PATTERN}
+    props["stale"] = {"description": "上年的数字，尚未更新（reportgen next 加上；填入今年的数字后删去这一行）",
+                      "type": "boolean"}
     props["approx"] = {"description": "约数写法：余（30000余份）、以上（95%以上）、约（约8000份）、近、超过",
                        "type": "string", "enum": list(APPROX)}
     props["of"] = {"description": "比率的计算依据 [部分数, 总数]，如办结 63 件、共 65 件写 [63, 65]；程序据此核对比率",
@@ -167,9 +172,9 @@ def expected_units(label: str) -> tuple[str, list[str]] | None:
 
 _OPEN, _CLOSE = "【", "】"
 # A bracket is a fact when its content starts with a digit (or 约/近/超过 and a digit); 【其他】 stays text.
-_CANDIDATE = re.compile(r"【\s*(?:约|近|超过|逾)?\s*[0-9０-９][^【】\n]*】")
+_CANDIDATE = re.compile(r"【\s*(?:" + STALE + r"\s*[:：]?\s*)?(?:约|近|超过|逾)?\s*[0-9０-９][^【】\n]*】")
 _INLINE = re.compile(
-    r"^\s*(?P<before>约|近|超过)?(?P<value>\d+(?:\.\d+)?)(?P<between>余)?(?P<unit>%|[\u4e00-\u9fff]{1,4})?"
+    r"^\s*(?:(?P<stale>" + STALE + r")\s*[:：]?\s*)?(?P<before>约|近|超过)?(?P<value>\d+(?:\.\d+)?)(?P<between>余)?(?P<unit>%|[\u4e00-\u9fff]{1,4})?"
     r"(?P<after>以上)?\s*(?:[=＝]\s*(?P<part>\d+)\s*[/÷／]\s*(?P<whole>\d+))?\s*(?:[|｜]\s*(?P<key>[a-z][a-z0-9_.]*))?\s*$")
 _DELIMS = "，。；：、！？,;:（）()“”《》\n"
 
@@ -188,6 +193,7 @@ class Inline:
     label: str
     key: str = ""
     of: tuple[int, int] | None = None
+    stale: bool = False  # 【待更新218件】: last year's number, not yet updated
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ def scan(text: str) -> Iterator[Inline | InlineProblem]:
         of = (int(p["part"]), int(p["whole"])) if p["part"] else None
         shown = f"{p['before'] or ''}{value}{p['between'] or ''}{unit}{p['after'] or ''}"
         yield Inline(m.start(), m.end(), shown, kind, value, unit, approx, _label_before(text, m.start()),
-                     p["key"] or "", of)
+                     p["key"] or "", of, bool(p["stale"]))
 
 
 def plain(text: str) -> str:

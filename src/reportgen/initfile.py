@@ -6,6 +6,7 @@ Generated, not hand-written, so every field of the schema is commented and the c
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +66,32 @@ def _emit(schema: dict[str, Any], node: dict[str, Any], data: dict[str, Any], in
         prefix = indent
 
 
-def render_init() -> str:
+SCHEMA_LINE = "# yaml-language-server: $schema="
+
+
+def schema_ref(target: Path | None) -> str:
+    """Where an editor finds the schema from `target`'s folder: the nearest schema.json above it (a
+    project's own, as in this repository's inputs/), else the one reportgen ships, relative when it can
+    be, else as a file URI (another drive, or no file at all: `init -`)."""
+    if target is None:
+        return resources.schema_path().resolve().as_uri()
+    folder = target.resolve().parent
+    for up in (folder, *folder.parents):
+        if (up / "schema.json").is_file():
+            return Path(os.path.relpath(up / "schema.json", folder)).as_posix()
+    try:
+        return Path(os.path.relpath(resources.schema_path().resolve(), folder)).as_posix()
+    except ValueError:  # Windows: another drive
+        return resources.schema_path().resolve().as_uri()
+
+
+def render_init(target: Path | None = None) -> str:
+    """The init file for `target` (None: printed), its schema line pointing at a schema that exists."""
     schema = resources.schema()
     text = SAMPLE.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    header = "".join(line + "\n" for line in itertools.takewhile(lambda ln: ln.startswith("#"), text.splitlines()))
+    lines = itertools.takewhile(lambda ln: ln.startswith("#"), text.splitlines())
+    header = "".join((SCHEMA_LINE + schema_ref(target) if ln.startswith(SCHEMA_LINE) else ln) + "\n" for ln in lines)
     out: list[str] = []
     _emit(schema, schema, data, "", out, hints=True)
     return header + "\n".join(out) + "\n"
