@@ -26,12 +26,12 @@ class RendererMissing(ReportgenError):
     """Raised when soffice, poppler or the preview fonts are not installed; the message has the install line."""
 
 
-def _tool(*names: str, what: str) -> str:
+def _tool(*names: str, what: str, purpose: str = "生成预览") -> str:
     for name in names:
         found = shutil.which(name)
         if found:
             return found
-    raise RendererMissing(f"没有找到 {what}，无法生成预览。请先安装：\n    sudo {APT_LINE}")
+    raise RendererMissing(f"没有找到 {what}，无法{purpose}。请先安装：\n    sudo {APT_LINE}")
 
 
 def render_env() -> dict[str, str]:
@@ -102,12 +102,13 @@ def _pdf_made(pdf: Path) -> bool:
         return False
 
 
-def _soffice(soffice: str, docs: list[Path], outdir: Path, timeout: float) -> tuple[int | None, str]:
+def _soffice(soffice: str, docs: list[Path], outdir: Path, timeout: float,
+             fmt: str = "pdf:writer_pdf_Export", infilter: str | None = None) -> tuple[int | None, str]:
     """One LibreOffice run over `docs` (absolute paths: a file named -p.docx is a file, not an option), in its own
     profile and process group, so a timeout stops soffice.bin as well as its launcher. (exit code or None, stderr)"""
     with tempfile.TemporaryDirectory(prefix="reportgen-lo-") as profile:
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir.resolve()),
+               *([f"--infilter={infilter}"] if infilter else []), "--convert-to", fmt, "--outdir", str(outdir.resolve()),
                *(str(p.resolve()) for p in docs)]
         with subprocess.Popen(cmd, env=render_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               start_new_session=True) as proc:
@@ -169,6 +170,20 @@ def convert(docx_files: list[Path], outdir: Path, timeout: float = 900) -> tuple
             os.replace(made / f"{doc.stem}.pdf", outdir / f"{doc.stem}.pdf")
             pdfs.append(outdir / f"{doc.stem}.pdf")
     return pdfs, [(doc, failed[doc]) for doc in docx_files if doc in failed]
+
+
+def convert_one(src: Path, fmt: str, outdir: Path, purpose: str, infilter: str | None = None,
+                timeout: float = 300) -> tuple[Path | None, str]:
+    """`src` converted by LibreOffice to `fmt` ("docx:MS Word 2007 XML") in `outdir`, with the preview's soffice,
+    profile and timeout handling (the importer reads .doc and .wps this way). `infilter` names the import filter:
+    without it LibreOffice opens a file it cannot parse as plain text. (the file made or None, why not)"""
+    soffice = _tool("soffice", "libreoffice", what="LibreOffice（soffice）", purpose=purpose)
+    made = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    code, stderr = _soffice(soffice, [src], outdir, timeout, fmt=fmt, infilter=infilter)
+    if made.is_file() and made.stat().st_size > 0:
+        return made, ""
+    said = "；".join(line for line in stderr.splitlines() if line.strip() and "javaldx" not in line)
+    return None, (f"退出码 {code}，{said[:300] or '没有说明原因'}" if code is not None else stderr)
 
 
 def to_pdf(docx_files: list[Path], outdir: Path, timeout: float = 900) -> list[Path]:
