@@ -144,8 +144,8 @@ def test_a_segfault_in_a_worker_is_that_inputs_failure(tmp_path, monkeypatch):
 
     monkeypatch.setattr(reportgen.api, "build", segfault)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(src), "-j", "2", "-o", str(out)], catch_exceptions=False)
-    assert sorted(p.name for p in out.iterdir()) == [f"town-{i:02}.docx" for i in range(12) if i != 5]
+    result = CliRunner().invoke(main, ["--debug", "build", str(src), "-j", "2", "-o", str(out)], catch_exceptions=False)
+    assert sorted(p.name for p in out.iterdir()) == [f"town-{i:02}.docx" for i in range(12) if i != 5], result.output
     assert re.search(r"✗ \S*town-05\.yaml\n生成这一份时工作进程异常退出", result.output)
     assert "共 12 份：成功 11 份，失败 1 份" in result.output and result.exit_code == 1
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen import derive, regions
+from reportgen import derive, regions, yoy
 from reportgen.blocks import Block
 from reportgen.compose import compose
 from reportgen.errors import Problem
@@ -40,6 +40,17 @@ def standard_passages(blocks: list[Block]) -> list[Passage]:
     return out
 
 
+def stale_numbers(blocks: list[Block]) -> list[Passage]:
+    """Every number carried over from last year and not yet updated, with its marker, in reading order."""
+    out: list[Passage] = []
+    path: list[str] = []
+    for b in blocks:
+        if b.kind == "heading":
+            path = [*path[:b.level - 1], b.number or b.text[:8]]
+        out += [Passage("".join(path) or "开头", "stale", b.plain[start:end]) for start, end in b.stale]
+    return out
+
+
 @dataclass
 class Built:
     """What one build produced: the blocks (for text previews and tests) and the .docx bytes."""
@@ -58,6 +69,10 @@ class Built:
     def standard(self) -> list[Passage]:
         return standard_passages(self.blocks)
 
+    @property
+    def stale(self) -> list[Passage]:
+        return stale_numbers(self.blocks)
+
 
 def check(path: Path) -> tuple[Loaded, list[Problem]]:
     """Load and validate one input; raises InputError with every problem of the file."""
@@ -74,20 +89,23 @@ def document_date(data: dict) -> dt.datetime:
     return dt.datetime(data["year"], 12, 31, tzinfo=dt.timezone.utc)
 
 
-def compose_blocks(path: Path, region: str | None = None,
-                   workdir: Path | None = None) -> tuple[dict, list[Block], str, list[Problem]]:
-    """Load, validate, derive, compose: everything a text preview needs, without the .docx."""
+def compose_blocks(path: Path, region: str | None = None, workdir: Path | None = None,
+                   previous: Path | None = None) -> tuple[dict, list[Block], str, list[Problem]]:
+    """Load, validate, derive, compose: everything a text preview needs, without the .docx. Last year's file
+    (`previous`, else the input's `previous:`) gives the facts their year-over-year change."""
     loaded, warnings = check(path)
     data = loaded.data
+    before = yoy.load_previous(loaded, previous)
     region = region or data.get("region") or "base"
-    return data, compose(derive.context(data), region, workdir), region, warnings
+    context = derive.context(data, before.data if before else None)
+    return data, compose(context, region, workdir), region, warnings
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,
-           profile: LayoutProfile | None = None, mark: bool = False) -> Built:
+           profile: LayoutProfile | None = None, mark: bool = False, previous: Path | None = None) -> Built:
     """Everything but the write: input file → Blocks → .docx bytes. The layout is the region's unless given;
-    `mark` highlights the standard passages."""
-    data, blocks, region, warnings = compose_blocks(path, region, workdir)
+    `mark` highlights the standard passages; `previous` overrides the input's `previous:`."""
+    data, blocks, region, warnings = compose_blocks(path, region, workdir, previous)
     profile = profile or regions.profile(region, workdir)
     town = data["town"]
     names = tuple(n for n in (town.get("province"), town.get("city"), town.get("county"), town["name"], town["issuer"]) if n)
@@ -100,8 +118,8 @@ def render(path: Path, region: str | None = None, workdir: Path | None = None,
 
 
 def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None,
-          mark: bool = False) -> Built:
+          mark: bool = False, previous: Path | None = None) -> Built:
     """Build one report and write it atomically to `out`; on any failure `out` is left as it was."""
-    built = render(path, region, workdir, mark=mark)
+    built = render(path, region, workdir, mark=mark, previous=previous)
     atomic_write(out, built.docx)
     return built

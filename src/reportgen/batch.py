@@ -10,6 +10,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Result:
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)
     standard: list[str] = field(default_factory=list)  # the standard passages used, one line each
+    stale: list[str] = field(default_factory=list)  # numbers carried over from last year, not yet updated
 
 
 # What every task of a batch shares, set in each worker by _init.
@@ -35,12 +37,13 @@ _WORKDIR: Path | None = None
 _OUTDIR: str | None = None  # a folder for <stem>.docx; None when each task names its output
 _MARK = False  # highlight standard passages
 _DEBUG = False  # a bug's message carries its traceback
+_PREVIOUS: str | None = None  # build --previous: last year's file (one input only)
 
 
 def _init(region: str | None, workdir: Path | None, outdir: str | None = None, mark: bool = False,
-          debug: bool = False) -> None:
-    global _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG
-    _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG = region, workdir, outdir, mark, debug
+          debug: bool = False, previous: str | None = None) -> None:
+    global _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG, _PREVIOUS
+    _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG, _PREVIOUS = region, workdir, outdir, mark, debug, previous
 
 
 def _die(signum: int, frame: object) -> None:
@@ -72,7 +75,7 @@ def _one(task: Task) -> Result:
 
     src, dst = _paths(task)
     try:
-        built = build(src, dst, _REGION, _WORKDIR, _MARK)
+        built = build(src, dst, _REGION, _WORKDIR, _MARK, Path(_PREVIOUS) if _PREVIOUS else None)
     except ReportgenError as err:
         return Result(src, dst, err.format_message(), err.exit_code)
     except (Exception, SystemExit) as err:  # a bug met by this input alone: the others are still built
@@ -80,7 +83,8 @@ def _one(task: Task) -> Result:
         detail = f"\n{traceback.format_exc()}" if _DEBUG else ""
         return Result(src, dst, bug.format_message() + detail, bug.exit_code)
     return Result(src, dst, warnings=[w.format() for w in built.warnings],
-                  standard=[f"{p.where}  {p.text}" for p in built.standard])
+                  standard=[f"{p.where}  {p.text}" for p in built.standard],
+                  stale=[f"{p.where}  {p.text}" for p in built.stale])
 
 
 def _paths(task: Task) -> tuple[Path, Path]:
@@ -151,7 +155,11 @@ def _pooled(chunks: Iterator[list[Task]], workers: int, window: int, start: tupl
                 yield [(chunk, results)]
                 following = next(chunks, None)
                 if following is not None:
-                    inflight.append((following, pool.submit(_many, following)))
+                    try:
+                        inflight.append((following, pool.submit(_many, following)))
+                    except BrokenProcessPool:  # a worker died since the last result: this chunk was never sent
+                        broken = [*inflight, (following, None)]
+                        break
         except BaseException:  # Ctrl-C, SIGTERM, or the caller gone: stop the workers now, not after their work
             for child in multiprocessing.active_children():
                 child.terminate()
@@ -181,17 +189,18 @@ def _settle(group: Window, jobs: int, start: tuple) -> Iterator[Result]:
 
 
 def build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, jobs: int | None = None,
-              outdir: str | None = None, mark: bool = False, debug: bool = False) -> Iterator[Result]:
+              outdir: str | None = None, mark: bool = False, debug: bool = False,
+              previous: str | None = None) -> Iterator[Result]:
     """One result per task, in input order, whatever happens to an input or a worker. One input, or -j 1, builds
     in this process: nothing to gain from workers."""
-    _init(region, workdir, outdir, mark, debug)
+    _init(region, workdir, outdir, mark, debug, previous)
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
         yield from map(_one, tasks)
         return
     _warm(region, workdir)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    start = (context, (region, workdir, outdir, mark, debug))
+    start = (context, (region, workdir, outdir, mark, debug, previous))
     size = max(1, min(8, len(tasks) // (jobs * 16)))  # small chunks: both workers finish together
     chunks: Iterable[list[Task]] = (list(tasks[i:i + size]) for i in range(0, len(tasks), size))
     for group in _pooled(iter(chunks), jobs, jobs * 4, start):

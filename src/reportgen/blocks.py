@@ -24,6 +24,7 @@ class Block:
     lines: tuple[str, ...] = ()  # title only: explicit line breaks, empty for "balance automatically"
     flags: frozenset[str] = field(default_factory=frozenset)  # e.g. {"sealed"} on a signature
     std: tuple[tuple[int, int, str], ...] = ()  # standard passages: (start, end, key) in `plain`
+    stale: tuple[tuple[int, int], ...] = ()  # numbers carried over from last year, with their marker: (start, end)
 
     @property
     def heading_text(self) -> str:

@@ -140,9 +140,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True,
               help="逐份列出生成结果，并列出每份报告中使用的标准表述（镇里没有自己写、由模板补上的句子），以便核对。")
 @click.option("--mark", is_flag=True, help="在 Word 文档中把标准表述标黄，便于逐句核对（核对后请不加 --mark 重新生成再打印）。")
+@click.option("--previous", help="上一年度的 YAML，用于写出同比（优先于输入文件中的 previous；只能有一份输入）。")
 @click.pass_obj
 def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
-          mark: bool) -> None:
+          mark: bool, previous: str | None = None) -> None:
     import contextlib
     import time
 
@@ -150,11 +151,14 @@ def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None
 
     inputs = _collect(paths)
     tasks, outdir = _plan(inputs, out)
+    if previous is not None and len(inputs) != 1:
+        raise UsageError(f"--previous 只能用于一份输入（现在有 {len(inputs)} 份）：多份输入时在各自的 YAML 中写 previous。")
     started = time.perf_counter()
     failures = []
     built = 0
     single = len(inputs) == 1
-    results = build_all(tasks, region, Path.cwd(), jobs, outdir=outdir, mark=mark, debug=obj["debug"])
+    results = build_all(tasks, region, Path.cwd(), jobs, outdir=outdir, mark=mark, debug=obj["debug"],
+                        previous=previous)
     with contextlib.closing(results), click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
                                                         hidden=single) as bar:
         for result in results:
@@ -172,6 +176,10 @@ def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None
                     click.echo(f"  标准表述 {len(result.standard)} 处（镇里没有自己写、由模板补上，请逐句核对）：")
                     for line in result.standard:
                         click.echo(f"    {line}")
+                    if result.stale:
+                        click.echo(f"  待更新的数字 {len(result.stale)} 处（沿用上年，请改为今年的数字）：")
+                        for line in result.stale:
+                            click.echo(f"    {line}")
             for warning in result.warnings:
                 click.echo(f"注意：{warning}", err=True)
     seconds = time.perf_counter() - started
@@ -231,6 +239,73 @@ def validate(obj: dict, paths: tuple[str, ...], templates: bool, region: str | N
         sys.exit(max(e.exit_code for e in failures))
 
 
+def _month_day(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
+    from reportgen.lint import month_day
+
+    try:
+        return month_day(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+@main.command(help="像县里的审核人员一样检查 YAML 输入，只报告问题、不生成报告。PATHS 可以是 .yaml 文件或文件夹。"
+                   "每条问题给出 文件:行:列、级别（错误/警告/提示）、检查编号、字段、问题和改法，按文件和行号排列，最后一行是汇总。"
+                   "退出码：没有错误为 0（只有警告、提示时也是 0，加 --strict 时警告也算不通过）；"
+                   "输入格式有误为 3；其他错误（或 --strict 下的警告）为 5。--list 列出全部检查。")
+@click.argument("paths", nargs=-1)
+@click.option("--strict", is_flag=True, help="有警告也算不通过（退出码 5），供 CI 使用。")
+@click.option("--deadline", default="3-1", show_default=True, callback=_month_day,
+              help="向上级报送的截止日期，报告年度次年的“月-日”：成文日期晚于它为警告。")
+@click.option("--publish-by", default="4-1", show_default=True, callback=_month_day,
+              help="向社会公开的截止日期，次年的“月-日”（《法治政府建设与责任落实督察工作规定》：4月1日前）："
+                   "成文日期晚于它为错误。")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="上一年度的 YAML，代替输入中的 previous:，用来找出与上年相同、可能未更新的数字（只检查一份输入时可用）。")
+@click.option("-q", "--quiet", is_flag=True, help="不逐条列出提示（如标准表述），只列错误和警告；汇总仍计入提示。")
+@click.option("--list", "list_checks", is_flag=True, help="列出全部检查的编号、级别和说明，不检查文件。")
+@click.pass_obj
+def lint(obj: dict, paths: tuple[str, ...], strict: bool, deadline: tuple[int, int], publish_by: tuple[int, int],
+         previous: Path | None, quiet: bool, list_checks: bool) -> None:
+    from reportgen.errors import EXIT_BUILD, EXIT_INPUT, EXIT_LINT
+    from reportgen.lint import CHECKS, ERROR, HINT, WARNING, Options, counts, lint_file
+
+    if list_checks:
+        for check in CHECKS:
+            click.echo(f"{check.id:<18} {check.severity}  {check.description}")
+        return
+    if not paths:
+        raise UsageError("请给出要检查的 YAML 文件或文件夹，如 reportgen lint 本镇.yaml。")
+    inputs = _collect(paths)
+    if previous is not None and len(inputs) > 1:
+        raise UsageError("--previous 只能用于检查一份输入；多份输入请在各自的 YAML 中写 previous:。")
+    options = Options(deadline, publish_by, previous, Path.cwd())
+    total = dict.fromkeys((ERROR, WARNING, HINT), 0)
+    exit_code = 0
+    for src in inputs:
+        try:
+            findings = lint_file(src, options)
+        except Exception:  # a bug met by one file is that file's failure: the rest are still checked
+            if obj["debug"]:
+                traceback.print_exc()
+            click.echo(f"{src}: {InternalError('检查时出现了意外错误。').format_message()}", err=True)
+            exit_code = max(exit_code, EXIT_BUILD)
+            continue
+        for finding in findings:
+            if not (quiet and finding.severity == HINT):
+                click.echo(finding.format())
+        found = counts(findings)
+        for severity, n in found.items():
+            total[severity] += n
+        if any(f.severity == ERROR and f.check in ("schema", "facts", "previous") for f in findings):
+            exit_code = max(exit_code, EXIT_INPUT)
+        elif found[ERROR] or (strict and found[WARNING]):
+            exit_code = max(exit_code, EXIT_LINT)
+    click.echo(f"共检查 {len(inputs)} 份：错误 {total[ERROR]} 处，警告 {total[WARNING]} 处，提示 {total[HINT]} 处"
+               + ("（--strict：警告也算不通过）" if strict and total[WARNING] else "") + "。")
+    if exit_code:
+        sys.exit(exit_code)
+
+
 @main.command(help="输出输入文件的 JSON Schema（供编辑器提示和校验）。")
 def schema() -> None:
     from reportgen import resources
@@ -254,6 +329,83 @@ def init(path: str, force: bool) -> None:
         raise UsageError(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。")
     atomic_write(target, render_init(target).encode("utf-8"))
     click.echo(f"已生成 {target}：按注释填写后运行 reportgen build {target}")
+
+
+def _import_targets(inputs: list[str], out: str | None) -> list[tuple[str, Path]]:
+    """Where each imported report's YAML goes, checked before anything is read: -o is the .yaml of a single
+    input, else a folder (default the current one); no two inputs may write the same YAML."""
+    if len(inputs) == 1 and out and not os.path.isdir(out):
+        if not out.lower().endswith((".yaml", ".yml")):
+            raise UsageError(f"-o {out}：只有一份输入时 -o 应是 .yaml 文件名（如 -o 本镇.yaml），或一个已有的文件夹。")
+        if _same_file(out, inputs[0]):
+            raise OutputPathError(f"-o {out} 就是输入文件本身，输出不能覆盖输入：请换一个输出文件名。")
+        return [(inputs[0], Path(out))]
+    outdir = Path(out or ".")
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputPathError(f"-o {outdir} 是已有的文件，不是文件夹：导入多份报告时 -o 写输出文件夹。")
+    writes: dict[str, list[str]] = {}
+    for src in inputs:
+        writes.setdefault(unicodedata.normalize("NFC", Path(src).stem).casefold(), []).append(src)
+    clashes = [group for group in writes.values() if len(group) > 1]
+    if clashes:
+        lines = [f"{'、'.join(group)} 都会写入 {outdir / Path(group[0]).stem}.yaml" for group in clashes]
+        raise OutputPathError("有多份报告会导入为同名的 YAML，因此没有导入任何报告：\n"
+                              + "\n".join(f"  {line}" for line in lines) + "\n请给其中的文件改名，或分几次导入到不同的文件夹。")
+    return [(src, outdir / f"{Path(src).stem}.yaml") for src in inputs]
+
+
+@main.command("import", help="导入上一年度已发布的报告（.txt、.docx、.doc、.wps），生成能重新生成这份报告的 YAML："
+                             "句子保留原文，数字写成【】中的事实。PATHS 可以是文件或文件夹。")
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--output", "out",
+              help="输出位置：只有一份输入时可写 .yaml 文件名，否则是文件夹（默认当前文件夹，文件名同输入，扩展名 .yaml）。")
+@click.option("--force", is_flag=True, help="输出的 YAML 已存在时覆盖（默认不覆盖）。")
+@click.pass_obj
+def import_reports(obj: dict, paths: tuple[str, ...], out: str | None, force: bool) -> None:
+    from reportgen.importer import SUFFIXES, import_file
+    from reportgen.write import atomic_write, writable_target
+
+    if not paths:
+        raise UsageError("请给出要导入的报告文件或文件夹，如 reportgen import 2023年报告.docx")
+    targets = _import_targets(_collect(paths, patterns=tuple(f"*{s}" for s in SUFFIXES)), out)
+    failures: list[ReportgenError] = []
+    for n, (src, target) in enumerate(targets, 1):
+        where = f"[{n}/{len(targets)}] {Path(src).name}"
+        try:
+            writable_target(target)
+            if target.exists() and not force:
+                raise UsageError(f"{target} 已存在，未覆盖。换一个输出位置，或加 --force 覆盖。")
+            result = import_file(Path(src), str(target))
+            atomic_write(target, result.yaml.encode("utf-8"))
+        except Exception as err:  # one report's failure is its own: the others are still imported
+            if not isinstance(err, ReportgenError):
+                if obj["debug"]:
+                    traceback.print_exc()
+                err = InternalError(f"导入 {src} 时出现了意外错误（{type(err).__name__}）。")
+            failures.append(err)
+            click.echo(f"{where}：✗ 未导入\n{err.format_message()}", err=True)
+            continue
+        hints = f"，{len(result.warnings)} 处提示（reportgen validate {target} 可查看）" if result.warnings else ""
+        click.echo(f"{where} → {target}：{result.numbers} 个数字，{result.unplaced} 行未能归入{hints}", err=True)
+    if len(targets) > 1:
+        click.echo(f"共 {len(targets)} 份：导入 {len(targets) - len(failures)} 份，失败 {len(failures)} 份。", err=True)
+    if failures:
+        sys.exit(max(e.exit_code for e in failures))
+
+
+@main.command("next", help="由本年度的 YAML 生成下一年度的 YAML：年度加一，标题和各部分标题中的年份顺延，清空成文日期和"
+                           "发文字号，沿用的数字都标为“待更新”（生成的报告中标色提示），并用 previous 指向本文件以写出同比。")
+@click.argument("path")
+@click.option("-o", "--output", "out", help="输出的 YAML（默认把文件名中的年份加一，如 qinghe-2025.yaml → qinghe-2026.yaml）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+def next_(path: str, out: str | None, force: bool) -> None:
+    from reportgen.nextyear import next_year
+
+    source = Path(path)
+    if not source.is_file():
+        raise UsageError(f"找不到 {path}：请检查文件名和路径。")
+    target = next_year(source, Path(out) if out else None, force)
+    click.echo(f"已生成 {target}：把标为“待更新”的数字改为今年的数字后运行 reportgen build {target}")
 
 
 @main.group(invoke_without_command=True, help="列出地区模板；reportgen regions new 名称 新建一个。")

@@ -45,7 +45,8 @@ _RUNIN = "<run>"
 # A standard passage (wording the town did not write) is wrapped by std() in three private-use characters,
 # which no input may hold (schema/checks.py refuses them): START key SEP text END. parse() records where each is.
 _STD_START, _STD_SEP, _STD_END = "\ue000", "\ue001", "\ue002"
-_STD = re.compile(f"{_STD_START}([^{_STD_SEP}]*){_STD_SEP}|{_STD_END}")
+_STD = re.compile(f"{_STD_START}([^{_STD_SEP}]*){_STD_SEP}|{_STD_END}|{derive.STALE_OPEN}|{derive.STALE_CLOSE}")
+_CHANGE = re.compile(f"{derive.CHANGE_OPEN}([0-9]+){derive.CHANGE_CLOSE}")
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{1,12})\}")
 _ENDINGS = "。！？；：…"
 
@@ -117,6 +118,14 @@ def std(key: str, text: Any) -> Markup:
     if not str(text):
         return Markup("")
     return Markup(f"{_STD_START}{html.escape(key)}{_STD_SEP}") + text + Markup(_STD_END)
+
+
+def stale(text: Any) -> Markup:
+    """Mark `text` as a number carried over from last year (`reportgen next`) and not yet updated: parse()
+    records its span and adds the marker phrase (phrases.yaml `stale.marker`); typeset highlights both."""
+    if not str(text):
+        return Markup("")
+    return Markup(derive.STALE_OPEN) + text + Markup(derive.STALE_CLOSE)
 
 
 def fill(text: Any, values: dict[str, Any]) -> Any:
@@ -234,7 +243,7 @@ class _Budget:
             raise _over(f"模板生成的文字超过 {limit:,} 个字符，而一份报告只有几万字")
         if self.steps > MAX_STEPS and self.steps > (limit := MAX_STEPS + STEPS_PER_VALUE * self._input()[0]):
             raise _over(f"模板的循环和调用超过 {limit:,} 次")
-        if time.monotonic() > self.deadline:
+        if time.thread_time() > self.deadline:  # CPU time: a loaded machine does not fail a sound template
             raise _over(f"模板运行超过 {MAX_SECONDS:g} 秒")
 
 
@@ -643,7 +652,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> ReportSandbox:
     )
     env.filters.update(cn=cn_numeral, cn_year=cn_year, sentence=sentence, clause=clause, percent=percent, fill=fill)
     env.guard_filters()
-    env.globals.update(pick=pick, std=std, p=phrases(region, roots))
+    env.globals.update(pick=pick, std=std, stale=stale, p=phrases(region, roots))
     return env
 
 
@@ -684,10 +693,10 @@ def render(context: dict[str, Any], region: str = "base", workdir: Path | None =
     roots = tuple(template_roots(workdir))
     check_region(region, roots)
     env = environment(region, roots)
-    budget = _BUDGET.set(_Budget(context, time.monotonic() + MAX_SECONDS))
+    budget = _BUDGET.set(_Budget(context, time.thread_time() + MAX_SECONDS))
     try:
         with _memory_cap(MAX_MEMORY) if isinstance(env, BudgetedSandbox) else contextlib.nullcontext():
-            return env.get_template(ENTRY).render(context)
+            return _placed(env, context, env.get_template(ENTRY).render(context))
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"模板语法错误：{err.message}", err.filename or err.name, err.lineno) from err
     except jinja2.UndefinedError as err:
@@ -718,19 +727,42 @@ def render(context: dict[str, Any], region: str = "base", workdir: Path | None =
         _BUDGET.reset(budget)
 
 
-def _unmark(text: str, offset: int, spans: list[tuple[int, int, str]]) -> str:
-    """`text` without standard-passage markers; each passage's span (plus `offset`) is added to `spans`."""
-    if _STD_START not in text:
+def _placed(env: jinja2.Environment, context: dict[str, Any], rendered: str) -> str:
+    """The rendered report with the wording of each change (macros.j2 `change`) where derive left its marker after
+    an inline number, and the marker phrase (phrases.yaml `stale.marker`) closing each stale number's span."""
+    if derive.STALE_CLOSE in rendered:
+        marker = html.escape(env.globals["p"]["stale"]["marker"])
+        rendered = rendered.replace(derive.STALE_CLOSE, marker + derive.STALE_CLOSE)
+    if derive.CHANGE_OPEN not in rendered:
+        return rendered
+    changes = context[derive.CHANGES]
+    macro = getattr(env.get_template("macros.j2").make_module(context), "change", None)
+    if macro is None:
+        raise TemplateError("macros.j2 缺少 change 宏（同比的表述），无法写出与上年的对比。", "macros.j2")
+    return _CHANGE.sub(lambda m: str(macro(changes[int(m[1])])), rendered)
+
+
+def _unmark(text: str, offset: int, spans: list[tuple[int, int, str]],
+            stale: list[tuple[int, int]] | None = None) -> str:
+    """`text` without standard-passage and stale-number markers; each passage's span (plus `offset`) is added to
+    `spans`, each stale number's to `stale`."""
+    if _STD_START not in text and derive.STALE_OPEN not in text:
         return html.unescape(text)
     out: list[str] = []
     length = offset
     stack: list[tuple[int, str]] = []
+    opened = offset
     at = 0
     for m in _STD.finditer(text):
         piece = html.unescape(text[at:m.start()])
         out.append(piece)
         length += len(piece)
-        if m[0] == _STD_END:
+        if m[0] == derive.STALE_OPEN:
+            opened = length
+        elif m[0] == derive.STALE_CLOSE:
+            if stale is not None and length > opened:
+                stale.append((opened, length))
+        elif m[0] == _STD_END:
             if stack:
                 start, key = stack.pop()
                 if not stack and length > start:
@@ -754,7 +786,8 @@ def parse(rendered: str) -> list[Block]:
         match = _LINE.match(line)
         if match is None:
             spans: list[tuple[int, int, str]] = []
-            blocks.append(Block("body", _unmark(line, 0, spans), std=tuple(spans)))
+            old: list[tuple[int, int]] = []
+            blocks.append(Block("body", _unmark(line, 0, spans, old), std=tuple(spans), stale=tuple(old)))
             continue
         tag, text = match["tag"], match["text"]
         attrs = dict(a.partition("=")[::2] for a in match["attrs"].split())
@@ -765,11 +798,11 @@ def parse(rendered: str) -> list[Block]:
             level = int(tag[1])
             head, _, runin = text.partition(_RUNIN)
             number = "" if "nonum" in attrs else counter.next(level)
-            spans = []
-            head_text = _unmark(head.strip(), len(number), spans)
-            runin_text = _unmark(runin.strip(), len(number) + len(head_text), spans)
+            spans, old = [], []
+            head_text = _unmark(head.strip(), len(number), spans, old)
+            runin_text = _unmark(runin.strip(), len(number) + len(head_text), spans, old)
             blocks.append(Block("heading", head_text, level, number, runin_text, attrs.get("part") or None,
-                                std=tuple(spans)))
+                                std=tuple(spans), stale=tuple(old)))
         else:
             blocks.append(Block(tag, _unmark(text.strip(), 0, []), flags=frozenset(attrs)))
     if title_lines:

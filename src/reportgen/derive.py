@@ -7,11 +7,125 @@ dict's `.items` method would shadow the field.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reportgen import era, facts
+from reportgen import era, facts, yoy
+from reportgen.load import PathKey
+
+# Private-use characters (schema/checks.py refuses them in any input) that carry marks from here to compose.py:
+# a stale number (last year's, not updated) between STALE_OPEN and STALE_CLOSE, highlighted and followed by the
+# marker phrase; an inline fact's year-over-year change as CHANGE_OPEN index CHANGE_CLOSE, worded by the
+# template's `change` macro.
+STALE_OPEN, STALE_CLOSE = "\ue006", "\ue007"
+CHANGE_OPEN, CHANGE_CLOSE = "\ue008", "\ue009"
+MIN_PERCENT_BASE = 10  # a count below this last year gets no percentage: 3→5 件 is 增加2件, not 增长66.7%
+# An inline comparison goes right after the number only where a clause ends there: （同比……） before 的 or
+# inside a parenthesis reads wrong.
+_CLAUSE_END = "，。；、：！？,;:"
+
+
+def shown(value: str, unit: str, approx: str = "") -> str:
+    """A number as the report prints it: 约8000份, 30000余份, 95%以上."""
+    before = approx if approx in facts.APPROX_BEFORE else ""
+    between = approx if approx in facts.APPROX_BETWEEN else ""
+    after = approx if approx in facts.APPROX_AFTER else ""
+    return f"{before}{value}{between}{unit}{after}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a fact differs from the same fact last year (yoy.match): derived, never typed. Templates word it
+    (macros.j2 `change`, phrases.yaml `change`)."""
+
+    direction: str  # up, down, same, from_zero (上年为零), to_zero (this year none)
+    kind: str  # the fact's kind: a rate's delta is in percentage points
+    delta: Decimal  # the difference's size, in the fact's own unit
+    unit: str  # that unit ("" for a rate: the template says 个百分点)
+    percent: Decimal | None  # relative change, rounded; None for rates, approximations, a small or zero base
+    approx: bool  # either year's number is approximate (余、约、以上): only the direction is said
+    before: str  # last year's number as printed, with its unit (上年为5件)
+
+    @property
+    def delta_shown(self) -> str:
+        return facts.number(self.delta) + self.unit
+
+    @property
+    def percent_shown(self) -> str:
+        return facts.number(self.percent) if self.percent is not None else ""
+
+
+def _percent(now: Decimal, before: Decimal) -> Decimal | None:
+    """(now − before) / before as a percentage: one decimal, whole from 100% up; None when it rounds to 0."""
+    exact = abs(now - before) * 100 / before
+    quantum = Decimal(1) if exact >= 100 else Decimal("0.1")
+    rounded = exact.quantize(quantum, ROUND_HALF_UP)
+    return rounded if rounded else None
+
+
+def change(now: yoy.LocatedFact, before: yoy.LocatedFact) -> Change | None:
+    """This year's fact against last year's (a pair from yoy.match); None when no comparison reads right:
+    either number stale, or both zero."""
+    if now.stale or before.stale:
+        return None
+    approx = bool(now.approx or before.approx)
+    was = shown(before.value, before.unit, before.approx)
+    if now.kind == "rate":
+        delta = Decimal(now.value) - Decimal(before.value)
+        direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+        return Change(direction, now.kind, abs(delta), "", None, approx, was)
+    a, b = now.amount, before.amount
+    if a == 0 and b == 0:
+        return None
+    if b == 0:
+        return Change("from_zero", now.kind, a / yoy.unit_scale(now.unit), now.unit, None, approx, was)
+    if a == 0:
+        return Change("to_zero", now.kind, b / yoy.unit_scale(now.unit), now.unit, None, approx, was)
+    delta = (a - b) / yoy.unit_scale(now.unit)
+    direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+    small = now.kind == "count" and b < MIN_PERCENT_BASE
+    percent = None if approx or small or direction == "same" else _percent(a, b)
+    return Change(direction, now.kind, abs(delta), now.unit, percent, approx, was)
+
+
+Where = tuple[PathKey, int | None]  # a fact's YAML path, and an inline fact's offset in its text
+
+
+@dataclass
+class Compared:
+    """The changes of one report's facts, looked up by where each fact stands while the context is derived;
+    `placed` collects the inline ones in the order their markers were put into paragraphs."""
+
+    changes: dict[Where, Change] = field(default_factory=dict)
+    placed: list[Change] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, data: dict[str, Any], previous: dict[str, Any] | None) -> Compared:
+        if previous is None:
+            return cls()
+        pairs = yoy.match(yoy.located_facts(data), yoy.located_facts(previous))
+        return cls({(now.path, now.start): c for now, before in pairs if (c := change(now, before)) is not None})
+
+    def get(self, at: PathKey, start: int | None = None) -> Change | None:
+        return self.changes.get((tuple(at), start)) if self.changes else None
+
+    def show(self, at: PathKey, text: str) -> Callable[[facts.Inline], str]:
+        """How each 【…】 of `text` (at `at`) prints: its number, stale ones marked, a change marker after it
+        where a clause ends."""
+        def one(item: facts.Inline) -> str:
+            if item.stale:
+                return f"{STALE_OPEN}{item.shown}{STALE_CLOSE}"
+            found = self.get(at, item.start)
+            after = text[item.end:item.end + 1]
+            inside = text.count("（", 0, item.start) + text.count("(", 0, item.start) > \
+                text.count("）", 0, item.start) + text.count(")", 0, item.start)
+            if found is None or inside or (after and after not in _CLAUSE_END and not after.isspace()):
+                return item.shown
+            self.placed.append(found)
+            return f"{item.shown}{CHANGE_OPEN}{len(self.placed) - 1}{CHANGE_CLOSE}"
+        return one
 
 
 @dataclass(frozen=True)
@@ -30,14 +144,13 @@ class Fact:
     verb: str = ""  # the first verb the label holds, or ""
     obj: str = ""  # the label after the verb
     of: tuple[int, int] | None = None
+    stale: bool = False  # last year's number, not yet updated: printed marked
+    change: Change | None = None  # against last year's same fact, when the previous year is known
 
     @property
     def shown(self) -> str:
         """The number as the report prints it: 约8000份, 30000余份, 95%以上."""
-        before = self.approx if self.approx in facts.APPROX_BEFORE else ""
-        between = self.approx if self.approx in facts.APPROX_BETWEEN else ""
-        after = self.approx if self.approx in facts.APPROX_AFTER else ""
-        return f"{before}{self.value}{between}{self.unit}{after}"
+        return shown(self.value, self.unit, self.approx)
 
     @property
     def zero(self) -> bool:
@@ -154,14 +267,14 @@ class Town:
 @dataclass(frozen=True)
 class Header:
     mark: str
-    number: str
+    number: str | None = None  # None: not yet numbered, the template prints the placeholder
     recipient: str | None = None
 
 
 @dataclass(frozen=True)
 class Signature:
     name: str
-    date: str
+    date: str | None = None  # None: not yet signed, the template prints the placeholder
     sealed: bool = False
 
 
@@ -183,6 +296,7 @@ class Background:
     area_km2: str | None = None
     staff: int | None = None
     enforcement_staff: int | None = None
+    stale: bool = False  # the numbers are last year's, not yet updated: printed marked
 
 
 @dataclass(frozen=True)
@@ -204,34 +318,48 @@ def format_number(value: int | float) -> str:
     return facts.number(value)
 
 
-def paragraphs(value: str | list[str] | None) -> list[str]:
-    """A text field → its paragraphs as printed: a list item or a line of a multi-line string is one
-    paragraph; inline facts 【218件】 print as their number (218件)."""
+def _items(value: str | list[str] | None, at: PathKey) -> list[tuple[PathKey, str]]:
+    """A text field's strings with their paths: the field's own, or one per list item."""
     if value is None:
         return []
-    items = [value] if isinstance(value, str) else value
-    return [facts.plain(line.strip()) for item in items for line in item.splitlines() if line.strip()]
+    if isinstance(value, str):
+        return [(tuple(at), value)]
+    return [((*at, i), item) for i, item in enumerate(value)]
+
+
+def paragraphs(value: str | list[str] | None, at: PathKey = (), cmp: Compared | None = None) -> list[str]:
+    """A text field (at YAML path `at`) → its paragraphs as printed: a list item or a line of a multi-line
+    string is one paragraph; inline facts 【218件】 print as their number (218件), a stale one marked, and,
+    with `cmp`, followed by its change marker."""
+    cmp = cmp or Compared()
+    return [line.strip() for path, item in _items(value, at)
+            for line in facts.plain(item, cmp.show(path, item)).splitlines() if line.strip()]
 
 
 def _typed(label: str, kind: str, value: str, unit: str, approx: str = "", key: str = "",
-           of: tuple[int, int] | None = None) -> Fact:
+           of: tuple[int, int] | None = None, stale: bool = False, change: Change | None = None) -> Fact:
     lead, pre, verb, obj = facts.split_label(label)
-    return Fact(label, kind, value, unit, approx, key, lead, pre, verb, obj, of)
+    return Fact(label, kind, value, unit, approx, key, lead, pre, verb, obj, of, stale, change)
 
 
-def fact(raw: dict[str, Any]) -> Fact:
+def fact(raw: dict[str, Any], at: PathKey = (), cmp: Compared | None = None) -> Fact:
     kind = facts.kind_of(raw)
     unit = kind.printed_unit or raw["unit"]
     of = tuple(raw["of"]) if "of" in raw else None
     return _typed(raw["label"].strip(), kind.name, format_number(raw[kind.field]), unit, raw.get("approx", ""),
-                  raw.get("key", ""), of)  # type: ignore[arg-type]
+                  raw.get("key", ""), of, raw.get("stale") is True,  # type: ignore[arg-type]
+                  cmp.get(at) if cmp else None)
 
 
-def inline(value: str | list[str] | None) -> list[Fact]:
+def _facts(raw: dict[str, Any], at: PathKey, cmp: Compared | None) -> list[Fact]:
+    return [fact(f, (*at, "facts", i), cmp) for i, f in enumerate(raw.get("facts", []))]
+
+
+def inline(value: str | list[str] | None, at: PathKey = (), cmp: Compared | None = None) -> list[Fact]:
     """The 【…】 facts of a text field, in order, typed like any other fact."""
-    items = [] if value is None else [value] if isinstance(value, str) else value
-    return [_typed(i.label, i.kind, i.value, i.unit, i.approx, i.key, i.of)
-            for item in items for i in facts.inline_facts(item)]
+    return [_typed(i.label, i.kind, i.value, i.unit, i.approx, i.key, i.of, i.stale,
+                   cmp.get(path, i.start) if cmp else None)
+            for path, item in _items(value, at) for i in facts.inline_facts(item)]
 
 
 def initiative(raw: str | dict[str, Any]) -> Initiative:
@@ -271,62 +399,68 @@ def _unmentioned(names: list[Any], text: list[str]) -> list[Any]:
     return [n for n in names if n.name not in joined]
 
 
-def section(raw: dict[str, Any] | None, town: str = "") -> Section:
+def section(raw: dict[str, Any] | None, town: str = "", at: PathKey = (), cmp: Compared | None = None) -> Section:
     raw = raw or {}
-    text = paragraphs(raw.get("text"))
+    text = paragraphs(raw.get("text"), (*at, "text"), cmp)
     return Section(
         area=raw.get("area", "other"),
         heading=raw.get("heading"),
         text=text,
-        items=[section(i, town) for i in raw.get("items", [])],
-        facts=[fact(f) for f in raw.get("facts", [])],
+        items=[section(it, town, (*at, "items", i), cmp) for i, it in enumerate(raw.get("items", []))],
+        facts=_facts(raw, at, cmp),
         documents=_unmentioned([document(d, town) for d in raw.get("documents", [])], text),
         initiatives=_unmentioned([initiative(i) for i in raw.get("initiatives", [])], text),
-        inline=inline(raw.get("text")),
+        inline=inline(raw.get("text"), (*at, "text"), cmp),
     )
 
 
-def duty(raw: dict[str, Any] | None, town: str) -> Duty | None:
+def duty(raw: dict[str, Any] | None, town: str, at: PathKey = (), cmp: Compared | None = None) -> Duty | None:
     if not raw:
         return None
-    text = paragraphs(raw.get("text"))
-    return Duty(raw.get("name"), text, [fact(f) for f in raw.get("facts", [])],
+    text = paragraphs(raw.get("text"), (*at, "text"), cmp)
+    return Duty(raw.get("name"), text, _facts(raw, at, cmp),
                 _unmentioned([document(d, town) for d in raw.get("documents", [])], text),
                 _unmentioned([initiative(i) for i in raw.get("initiatives", [])], text),
                 bool(raw.get("law_report", False)))
 
 
-def leaders(raw: dict[str, Any], town: str) -> Leaders:
-    base = section(raw, town)
+def leaders(raw: dict[str, Any], town: str, cmp: Compared | None = None) -> Leaders:
+    at = ("leaders",)
+    base = section(raw, town, at, cmp)
     return Leaders(**{f.name: getattr(base, f.name) for f in dataclasses.fields(Section)},
-                   heading_own=raw.get("heading"), secretary=duty(raw.get("secretary"), town),
-                   mayor=duty(raw.get("mayor"), town))
+                   heading_own=raw.get("heading"), secretary=duty(raw.get("secretary"), town, (*at, "secretary"), cmp),
+                   mayor=duty(raw.get("mayor"), town, (*at, "mayor"), cmp))
 
 
-def shortcoming(raw: dict[str, Any]) -> Shortcoming:
+def shortcoming(raw: dict[str, Any], at: PathKey = (), cmp: Compared | None = None) -> Shortcoming:
     cause = raw.get("cause")
     split = cause if isinstance(cause, dict) else {}
+    at_cause = (*at, "cause")
     return Shortcoming(raw.get("area", "other"), raw.get("problem"),
-                       [] if split else paragraphs(cause), [fact(f) for f in raw.get("facts", [])],
-                       paragraphs(split.get("subjective")), paragraphs(split.get("objective")))
+                       [] if split else paragraphs(cause, at_cause, cmp), _facts(raw, at, cmp),
+                       paragraphs(split.get("subjective"), (*at_cause, "subjective"), cmp),
+                       paragraphs(split.get("objective"), (*at_cause, "objective"), cmp))
 
 
-def background(raw: dict[str, Any] | None) -> Background | None:
+def background(raw: dict[str, Any] | None, cmp: Compared | None = None) -> Background | None:
     if not raw:
         return None
     values = {k: v for k, v in raw.items() if k != "text"}
     if "area_km2" in values:
         values["area_km2"] = format_number(values["area_km2"])
-    return Background(text=paragraphs(raw.get("text")), **values)
+    return Background(text=paragraphs(raw.get("text"), ("background", "text"), cmp), **values)
 
 
+CHANGES = "inline_changes"  # the context key of the inline facts' changes, by marker index
 # The top-level names every template receives (docs/regions.md lists them; regions.check_templates uses them).
 TOP_LEVEL = ("year", "next_year", "town", "title", "title_lines", "header", "signature", "opening", "background",
              "measures", "shortcomings", "leaders", "plans", "other", "other_heading", "era", "next_era", "seed")
 
 
-def context(data: dict[str, Any]) -> dict[str, Any]:
-    """Everything a template may use. Absent optional parts become None or empty lists, never missing."""
+def context(data: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a template may use. Absent optional parts become None or empty lists, never missing. With
+    `previous` (last year's loaded file), facts of both years carry their Change."""
+    cmp = Compared.of(data, previous)
     year: int = data["year"]
     town = Town(**data["town"])
     opening = data.get("opening", {})
@@ -336,7 +470,8 @@ def context(data: dict[str, Any]) -> dict[str, Any]:
     measures, shortcomings = data["measures"], data["shortcomings"]
     other = data.get("other")
     other_text = other.get("text") if isinstance(other, dict) else other
-    opening_text = paragraphs(opening.get("text"))
+    other_at = ("other", "text") if isinstance(other, dict) else ("other",)
+    opening_text = paragraphs(opening.get("text"), ("opening", "text"), cmp)
     said = "".join(opening_text)  # with the town's own opening, only names it does not already mention are added
     return {
         "year": year,
@@ -344,8 +479,8 @@ def context(data: dict[str, Any]) -> dict[str, Any]:
         "town": town,
         "title": data.get("title"),
         "title_lines": list(data.get("title_lines", [])),
-        "header": Header(**header) if header else None,
-        "signature": Signature(**{"name": town.issuer, **signature}) if signature else None,
+        "header": Header(**header) if header is not None else None,
+        "signature": Signature(**{"name": town.issuer, **signature}) if signature is not None else None,
         "opening": Opening(
             leadership=[n for n in opening.get("leadership", []) if n not in said],
             guidance=[n for n in opening.get("guidance", []) if n not in said],
@@ -353,17 +488,21 @@ def context(data: dict[str, Any]) -> dict[str, Any]:
             documents=_unmentioned([document(d, town.name) for d in opening.get("documents", [])], opening_text),
             text=opening_text,
         ),
-        "background": background(data.get("background")),
-        "measures": Part(paragraphs(measures.get("intro")), [section(t, town.name) for t in measures["topics"]],
+        "background": background(data.get("background"), cmp),
+        "measures": Part(paragraphs(measures.get("intro"), ("measures", "intro"), cmp),
+                         [section(t, town.name, ("measures", "topics", i), cmp) for i, t in enumerate(measures["topics"])],
                          heading=measures.get("heading")),
-        "shortcomings": Part(paragraphs(shortcomings.get("intro")), [shortcoming(s) for s in shortcomings["items"]],
+        "shortcomings": Part(paragraphs(shortcomings.get("intro"), ("shortcomings", "intro"), cmp),
+                             [shortcoming(s, ("shortcomings", "items", i), cmp) for i, s in enumerate(shortcomings["items"])],
                              heading=shortcomings.get("heading")),
-        "leaders": leaders(data["leaders"], town.name),
-        "plans": Part(paragraphs(plans.get("intro")), [section(p, town.name) for p in plans["items"]],
+        "leaders": leaders(data["leaders"], town.name, cmp),
+        "plans": Part(paragraphs(plans.get("intro"), ("plans", "intro"), cmp),
+                      [section(p, town.name, ("plans", "items", i), cmp) for i, p in enumerate(plans["items"])],
                       list(plans.get("guidance", [])), heading=plans.get("heading")),
-        "other": paragraphs(other_text),
+        "other": paragraphs(other_text, other_at, cmp),
         "other_heading": other.get("heading") if isinstance(other, dict) else None,
         "era": era.of(year),
         "next_era": era.of(year + 1),
         "seed": "".join(n for n in (town.county, town.name) if n),
+        CHANGES: cmp.placed,  # compose.py words these where the markers stand (not a template name)
     }

@@ -10,6 +10,7 @@ EXIT_BUILD = 1  # our own fault, or the output could not be written
 EXIT_USAGE = 2  # command line misuse (click uses 2 as well)
 EXIT_INPUT = 3  # the YAML: syntax, encoding, schema, contradictory facts
 EXIT_TEMPLATE = 4  # a template: syntax, missing variable, missing part
+EXIT_LINT = 5  # lint: a valid input with a reviewer's error (or, with --strict, a warning)
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
@@ -24,6 +25,7 @@ class Problem:
     column: int | None = None  # 1-based
     path: str = ""  # field path such as measures.topics[2].items[0].facts[1].count
     hint: str = ""
+    code: str = ""  # which check found it (lint.py's table), when more than one kind of warning shares a function
 
     def format(self) -> str:
         where = self.file

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -251,15 +251,16 @@ def scan(text: str) -> Iterator[Inline | InlineProblem]:
                      p["key"] or "", of, bool(p["stale"]))
 
 
-def plain(text: str) -> str:
+def plain(text: str, show: Callable[[Inline], str] | None = None) -> str:
     """`text` as the report prints it: each fact bracket replaced by its number as typed (brackets, the
-    calculation basis and the key dropped). A bracket that is not a fact stays as written."""
+    calculation basis and the key dropped), or by what `show` makes of it. A bracket that is not a fact stays
+    as written."""
     if _OPEN not in text:
         return text
     out, at = [], 0
     for item in scan(text):
         if isinstance(item, Inline):
-            out += [text[at:item.start], item.shown]
+            out += [text[at:item.start], show(item) if show else item.shown]
             at = item.end
     out.append(text[at:])
     return "".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -13,8 +14,9 @@ from reportgen.errors import Problem
 from reportgen.load import SEPARATORS, Loaded, PathKey, SourceMap, format_path
 
 # Characters XML 1.0 cannot hold (tab and newline are fine); Word pastes sometimes carry them.
-# U+E000–U+E002 are reportgen's own markers of standard passages (compose.py): no input may hold them.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
+# U+E000–U+E002 are reportgen's own markers of standard passages (compose.py), U+E006–U+E009 of stale numbers and
+# year-over-year changes (derive.py; U+E003–U+E005 load.py refuses): no input may hold them.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue009\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _SEPARATOR = re.compile(f"[{SEPARATORS}]")
 _SEPARATOR_NAMES = {"\u2028": "行分隔符", "\u2029": "段落分隔符", "\x85": "换行控制符 NEL"}
@@ -79,9 +81,10 @@ def _measure_word(src: SourceMap, path: PathKey, label: str, unit: str, shown: s
     if expected is None or unit in expected[1] or unit.lstrip("万亿") in expected[1]:
         return []
     noun, units = expected
-    return [src.problem(path, f"“{label}{shown}”：“{noun}”一般用“{units[0]}”计量"
+    found = src.problem(path, f"“{label}{shown}”：“{noun}”一般用“{units[0]}”计量"
                               + (f"（也可用{'、'.join(units[1:])}）" if units[1:] else "") + f"，不用“{unit}”。",
-                        f"把量词改为“{units[0]}”；若确是别的计量，请把说明写清楚。")]
+                        f"把量词改为“{units[0]}”；若确是别的计量，请把说明写清楚。")
+    return [dataclasses.replace(found, code="measure-word")]
 
 
 def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Problem], list[Problem]]:
@@ -105,9 +108,9 @@ def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Pro
                                           line, col, where, f"核对数字；若 {expected}% 正确，改为 【{expected}%={part}/{whole}】。"))
         if item.kind == "count" and Decimal(item.value) == 0:
             warnings.append(Problem(src.file, f"“{item.label}{item.shown}”会原样印成“0{item.unit}”。", line, col, where,
-                                    "零值通常写成“全年未发生……”或“无……”，请改写这句话。"))
+                                    "零值通常写成“全年未发生……”或“无……”，请改写这句话。", code="zero-count"))
         if item.kind == "count":
-            warnings += [Problem(src.file, p.message, line, col, where, p.hint)
+            warnings += [Problem(src.file, p.message, line, col, where, p.hint, p.code)
                          for p in _measure_word(src, path, item.label, item.unit, item.shown)]
     return errors, warnings
 
@@ -134,8 +137,9 @@ def _initiative_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
     for path, item in _named_lists(data, ()):
         if isinstance(item, (str, dict)) and not initiative(item).kind:
             name = item if isinstance(item, str) else item.get("name", "")
-            out.append(src.problem(path, f"看不出“{name}”是活动、机制还是品牌，报告里只能写成“深入推进“{name}””。",
-                                   f"写成 {{name: {name}, kind: 活动}}，kind 可选：{kinds}；或把它写进 text 的句子里。"))
+            found = src.problem(path, f"看不出“{name}”是活动、机制还是品牌，报告里只能写成“深入推进“{name}””。",
+                                f"写成 {{name: {name}, kind: 活动}}，kind 可选：{kinds}；或把它写进 text 的句子里。")
+            out.append(dataclasses.replace(found, code="initiative-kind"))
     return out
 
 
@@ -147,17 +151,18 @@ def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
         return out
     when = era.of(year)
     if not when.checked:
-        out.append(src.problem(("year",), f"随年度变化的措辞（指导思想、规划名称）只核对到 {era.data()['checked_through']} 年度。",
-                               "请核对报告中的会议精神和规划名称，并更新 templates/base/years.yaml。"))
+        out.append(dataclasses.replace(src.problem(
+            ("year",), f"随年度变化的措辞（指导思想、规划名称）只核对到 {era.data()['checked_through']} 年度。",
+            "请核对报告中的会议精神和规划名称，并更新 templates/base/years.yaml。"), code="guidance"))
     opening = data.get("opening") or {}
     guidance = opening.get("guidance") or []
     if guidance and when.plenums and not opening.get("text"):  # the town's own opening text speaks for itself
         latest = f"{when.plenums[-1]}全会"
         if not any(latest in g or "历次全会" in g for g in guidance):
-            out.append(src.problem(("opening", "guidance"), f"{year} 年度的报告通常要写到{when.session}{latest}精神，"
-                                                             "这里的指导思想没有提到。",
-                                   f"在 guidance 中加上“{when.congress}和{when.session}"
-                                   f"{'、'.join(when.plenums)}全会精神”，或删去 guidance 使用标准写法。"))
+            out.append(dataclasses.replace(src.problem(
+                ("opening", "guidance"), f"{year} 年度的报告通常要写到{when.session}{latest}精神，这里的指导思想没有提到。",
+                f"在 guidance 中加上“{when.congress}和{when.session}"
+                f"{'、'.join(when.plenums)}全会精神”，或删去 guidance 使用标准写法。"), code="guidance"))
     return out
 
 
@@ -178,8 +183,9 @@ def _fact_problems(src: SourceMap, path: PathKey, fact: dict[str, Any]) -> tuple
                                       "有小数时用“万”作单位，如 count: 5.1 配 unit: 万人。"))
         warnings += _measure_word(src, path, label, unit, f"{facts.number(count)}{unit}")
     if "rate" not in fact and label and not facts.split_label(label)[2]:
-        warnings.append(src.problem((*path, "label"), f"说明“{label}”不是以动词开头，报告里只能写成“{label}共……”。",
-                                    "在前面加上动词，如 办理、受理、开展、培育（办理行政复议案件）。"))
+        warnings.append(dataclasses.replace(src.problem(
+            (*path, "label"), f"说明“{label}”不是以动词开头，报告里只能写成“{label}共……”。",
+            "在前面加上动词，如 办理、受理、开展、培育（办理行政复议案件）。"), code="label-verb"))
     return errors, warnings
 
 

@@ -117,14 +117,20 @@ class _Writer:
     highlight: bool = False  # highlight standard passages (Block.std) for review: `build --mark`
 
     def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[etree._Element]:
-        """`text` (at `start` in b.plain) as runs; with `highlight`, the parts inside standard passages highlighted."""
-        if not (self.highlight and b.std):
+        """`text` (at `start` in b.plain) as runs: stale numbers (Block.stale) always highlighted, and with
+        `highlight` the parts inside standard passages too."""
+        std = [(s, e) for s, e, _ in b.std] if self.highlight else []
+        if not (std or b.stale):
             return [oxml.run(text, oxml.rpr_copy(style=style) if style else None)]
-        cuts = sorted({0, len(text), *(min(max(i - start, 0), len(text)) for s, e, _ in b.std for i in (s, e))})
+        cuts = sorted({0, len(text), *(min(max(i - start, 0), len(text)) for span in (*std, *b.stale) for i in span)})
         out = []
         for lo, hi in itertools.pairwise(cuts):
-            marked = any(s <= start + lo and start + hi <= e for s, e, _ in b.std)
-            props = {"style": style, "highlight": self.profile.standard_highlight if marked else None}
+            if hi == lo:
+                continue
+            old = any(s <= start + lo and start + hi <= e for s, e in b.stale)
+            marked = any(s <= start + lo and start + hi <= e for s, e in std)
+            color = self.profile.stale_highlight if old else self.profile.standard_highlight if marked else None
+            props = {"style": style, "highlight": color}
             props = {k: v for k, v in props.items() if v}
             out.append(oxml.run(text[lo:hi], oxml.rpr_copy(**props) if props else None))
         return out

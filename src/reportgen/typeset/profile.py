@@ -57,6 +57,8 @@ class LayoutProfile:
     red: str = "FF0000"
     # `build --mark`: standard passages (wording the town did not write) highlighted for review, not for print.
     standard_highlight: str = "yellow"
+    # A number carried over from last year and not yet updated (`reportgen next`): always highlighted, with its marker.
+    stale_highlight: str = "cyan"
     mark_top: Length = Mm(35)  # top of the 标志 below the top of the 版心
     mark_max_size: Length = Pt(36)  # 小初; shrunk to fit a long name in the 版心 width
     docno_lines_below_mark: int = 2
