@@ -14,7 +14,7 @@ from docx.enum.text import WD_COLOR_INDEX
 from reportgen import derive, yoy
 from reportgen.api import check, render
 from reportgen.errors import UsageError
-from reportgen.load import load
+from reportgen.load import format_path, load
 from reportgen.nextyear import default_output, next_year, roll_years
 
 MARKER = "〔待更新〕"
@@ -136,3 +136,25 @@ def test_the_commands_next_build_previous_and_lint_work_together(tmp_path, monke
     # --previous names last year's file explicitly: the same report
     assert run(main, ["build", str(new), "-o", "b.docx", "--previous", "guangyang-2023.yaml"]).exit_code == 0
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+
+
+@pytest.mark.parametrize("name", [s.stem for s in SOURCES])
+def test_lint_lists_every_carried_over_number_at_its_line(rolled, name):
+    """After next, lint names each of last year's numbers once, at the line it stands on, as an error."""
+    from reportgen import lint
+
+    _, new, _ = rolled[name]
+    loaded = load(new)
+    found = [f for f in lint.lint_file(new) if f.check == "stale.marked"]
+    assert found and all(f.severity == lint.ERROR for f in found)
+    lines = sorted(f.problem.line for f in found)
+    expected = []
+    for fact in yoy.located_facts(loaded.data):
+        line, _ = loaded.source.locate(fact.path)
+        if fact.inline:  # an inline fact stands on the line of its text, or inside its block
+            line = next(f.problem.line for f in found if f.problem.path.startswith(format_path(fact.path))
+                        and f.problem.line >= line)
+        expected.append(line)
+    background = loaded.data.get("background", {}).get("stale")
+    assert len(found) == len(expected) + (1 if background else 0)
+    assert set(expected) <= set(lines)

@@ -433,6 +433,10 @@ def check_stale_marked(s: Subject) -> Iterable[Problem]:
         else:
             yield _fact_problem(s, fact, f"“{fact.label}”还是上年的数字（stale: true），尚未更新。",
                                 "填入今年的数字后删去 stale: true 这一行。")
+    background = s.data.get("background")
+    if isinstance(background, dict) and background.get("stale"):
+        yield s.problem(("background", "stale"), "基本情况（村、社区、人口、干部等）的数字还是上年的（stale: true），尚未核实。",
+                        "核实或改为今年的数字后，删去 background 下的 stale: true。")
 
 
 def check_previous(s: Subject) -> Iterable[Problem]:
