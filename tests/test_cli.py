@@ -48,7 +48,7 @@ def test_every_schema_field_has_a_chinese_description():
 def test_validate_accepts_the_examples():
     result = run("validate", *(str(p) for p in sorted(EXAMPLES.glob("*.yaml"))))
     assert result.exit_code == 0, result.output
-    assert result.output.count("✓") == 4
+    assert result.output.count("✓") == 5
 
 
 def test_validate_rejects_an_unknown_key_and_names_it(tmp_path):
@@ -97,7 +97,7 @@ def test_build_several_inputs_into_a_folder_and_one_into_a_file(tmp_path):
     result = run("build", str(EXAMPLES), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "changsha-2023.docx", "gongchuan-2023.docx", "guangyang-2023.docx", "yinyang-2023.docx"]
+        "changsha-2023.docx", "gongchuan-2023.docx", "guangyang-2023.docx", "joint-2024.docx", "yinyang-2023.docx"]
     one = tmp_path / "one.docx"
     assert run("build", str(EXAMPLES / "guangyang-2023.yaml"), "-o", str(one)).exit_code == 0
     assert "广阳镇" in docx_text(one)

@@ -161,7 +161,7 @@ def test_region_layout_file_is_validated_like_input(tmp_path, monkeypatch):
     src.write_text(MINIMAL, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", str(src), "--region", "odd", "-o", "x.docx"], catch_exceptions=False)
-    assert result.exit_code == 3 and "region.yaml:4:3" in result.output and "margin_top" in result.output
+    assert result.exit_code == 4 and "region.yaml:4:3" in result.output and "margin_top" in result.output  # no unit
 
 
 def test_region_flag_wins_over_the_yaml_key(tmp_path):

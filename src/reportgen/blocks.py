@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # The kinds a template line can produce; typeset has one function for each.
-KINDS = ("mark", "docno", "title", "recipient", "heading", "body", "sign", "date", "blank")
+KINDS = ("mark", "docno", "title", "recipient", "heading", "body", "sign", "date", "blank",
+         # 上行文 and 联合行文 (GB/T 9704 7.2.6, 7.3.3, 7.4): 签发人 beside the 发文字号, 附件说明, 版记
+         "signer", "attach", "cc", "printed")
+# Kinds whose template line holds pieces separated by <run> (label, names, number …): compose keeps them apart.
+PIECED = ("attach", "cc", "printed")
 
 # The regulation's five parts: every rendered report must declare each with `part=NAME` on a heading.
 PARTS = ("measures", "shortcomings", "leaders", "plans", "other")
@@ -21,7 +25,7 @@ class Block:
     number: str = ""  # computed heading number such as 一、 or （二）
     runin: str = ""  # body text following a run-in heading in the same paragraph
     part: str | None = None  # which of PARTS (or an extra part) a heading opens
-    lines: tuple[str, ...] = ()  # title only: explicit line breaks, empty for "balance automatically"
+    lines: tuple[str, ...] = ()  # title: explicit line breaks; mark: 联合行文's issuers; signer: names; attach: number, name
     flags: frozenset[str] = field(default_factory=frozenset)  # e.g. {"sealed"} on a signature
     std: tuple[tuple[int, int, str], ...] = ()  # standard passages: (start, end, key) in `plain`
     stale: tuple[tuple[int, int], ...] = ()  # numbers carried over from last year, with their marker: (start, end)
@@ -35,4 +39,6 @@ class Block:
         """The paragraph's text as a reader sees it."""
         if self.kind == "title":
             return "".join(self.lines) or self.text
+        if self.lines:  # mark (issuers + 文件), signer (签发人： + names), attach (附件： + 1. + name)
+            return f"{self.text}{''.join(self.lines)}{self.runin}"
         return f"{self.number}{self.text}{self.runin}"

@@ -27,7 +27,7 @@ from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup
 
 from reportgen import derive, era, resources
-from reportgen.blocks import PARTS, Block
+from reportgen.blocks import PARTS, PIECED, Block
 from reportgen.errors import TemplateError, TemplateLimitError, UsageError
 from reportgen.numbering import Counter, cn_numeral
 
@@ -39,7 +39,7 @@ ENTRY = "report.j2"
 
 # A template line is a paragraph; a leading tag gives it a role. Values are HTML-escaped by autoescape,
 # so a user's text can never forge a tag: "<h1>" typed in a YAML arrives here as "&lt;h1&gt;".
-_LINE = re.compile(r"^<(?P<tag>mark|docno|title|recipient|h[1-4]|sign|date|blank)(?P<attrs>(?:\s+[a-z]+(?:=[a-z0-9_-]+)?)*)>"
+_LINE = re.compile(r"^<(?P<tag>mark|docno|title|recipient|h[1-4]|sign|date|blank|signer|attach|cc|printed)(?P<attrs>(?:\s+[a-z]+(?:=[a-z0-9_-]+)?)*)>"
                    r"(?P<text>.*)$")
 _RUNIN = "<run>"
 # A standard passage (wording the town did not write) is wrapped by std() in three private-use characters,
@@ -794,6 +794,14 @@ def parse(rendered: str) -> list[Block]:
         if tag == "title":
             title_lines.append(_unmark(text.strip(), 0, []))
             continue
+        if tag in ("mark", "signer") and _joined(blocks, tag, attrs, _unmark(text.strip(), 0, [])):
+            continue
+        if tag in PIECED:
+            pieces = [_unmark(piece.strip(), 0, []) for piece in text.split(_RUNIN)]
+            head, rest = pieces[0], pieces[1:]
+            blocks.append(Block(tag, head, lines=tuple(rest) if tag == "attach" else (),
+                                runin="".join(rest) if tag != "attach" else ""))
+            continue
         if tag.startswith("h"):
             level = int(tag[1])
             head, _, runin = text.partition(_RUNIN)
@@ -807,9 +815,37 @@ def parse(rendered: str) -> list[Block]:
             blocks.append(Block(tag, _unmark(text.strip(), 0, []), flags=frozenset(attrs)))
     if title_lines:
         title = Block("title", "".join(title_lines), lines=tuple(title_lines) if len(title_lines) > 1 else ())
-        at = next((i for i, b in enumerate(blocks) if b.kind not in ("mark", "docno")), len(blocks))
+        at = next((i for i, b in enumerate(blocks) if b.kind not in ("mark", "docno", "signer")), len(blocks))
         blocks.insert(at, title)
-    return blocks
+    return _single_marks(blocks)
+
+
+def _joined(blocks: list[Block], tag: str, attrs: dict[str, str], text: str) -> bool:
+    """Several <mark> lines (联合行文: one issuer each, `side` the word to their right) make one 标志; <signer> lines
+    (`label` the 签发人： wording, then one name each) one 签发人 block. True when `text` was added to blocks[-1]
+    or opened a block of its own; a lone <mark> stays a plain one-line 标志 (False)."""
+    last = blocks[-1] if blocks and blocks[-1].kind == tag else None
+    if tag == "mark":
+        if last is None:
+            if "side" in attrs:
+                return False
+            blocks.append(Block("mark", "", lines=(text,)))
+            return True
+        blocks[-1] = (dataclasses.replace(last, runin=text) if "side" in attrs
+                      else dataclasses.replace(last, lines=(*last.lines, text)))
+        return True
+    if "label" in attrs:
+        blocks.append(Block("signer", text))
+    elif last is None:
+        blocks.append(Block("signer", "", lines=(text,)))
+    else:
+        blocks[-1] = dataclasses.replace(last, lines=(*last.lines, text))
+    return True
+
+
+def _single_marks(blocks: list[Block]) -> list[Block]:
+    """A 标志 of one line (no issuers list, no side word) back to the plain form typeset has always drawn."""
+    return [Block("mark", b.lines[0]) if b.kind == "mark" and len(b.lines) == 1 and not b.runin else b for b in blocks]
 
 
 def check_parts(blocks: list[Block], region: str) -> None:

@@ -266,9 +266,12 @@ class Town:
 
 @dataclass(frozen=True)
 class Header:
-    mark: str
+    mark: str | None = None  # one issuer's 标志; None when `issuers` (联合行文) is given
     number: str | None = None  # None: not yet numbered, the template prints the placeholder
     recipient: str | None = None
+    issuers: list[str] = field(default_factory=list)  # 联合行文: 主办机关 first, one line each in the 标志
+    file_word: bool = True  # 联合行文: 「文件」 to the right of the names
+    signers: list[str] = field(default_factory=list)  # 签发人: present makes the header a 上行文's (GB/T 9704 7.2.6)
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,16 @@ class Signature:
     name: str
     date: str | None = None  # None: not yet signed, the template prints the placeholder
     sealed: bool = False
+    names: list[str] = field(default_factory=list)  # 联合行文: every issuer's 署名, 主办机关 first
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """版记 (GB/T 9704 7.4): what the template prints at the foot of the last page."""
+
+    printer: str
+    date: str
+    cc: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -453,7 +466,8 @@ def background(raw: dict[str, Any] | None, cmp: Compared | None = None) -> Backg
 
 CHANGES = "inline_changes"  # the context key of the inline facts' changes, by marker index
 # The top-level names every template receives (docs/regions.md lists them; regions.check_templates uses them).
-TOP_LEVEL = ("year", "next_year", "town", "title", "title_lines", "header", "signature", "opening", "background",
+TOP_LEVEL = ("year", "next_year", "town", "title", "title_lines", "header", "signature", "attachments", "imprint",
+             "opening", "background",
              "measures", "shortcomings", "leaders", "plans", "other", "other_heading", "era", "next_era", "seed")
 
 
@@ -481,6 +495,8 @@ def context(data: dict[str, Any], previous: dict[str, Any] | None = None) -> dic
         "title_lines": list(data.get("title_lines", [])),
         "header": Header(**header) if header is not None else None,
         "signature": Signature(**{"name": town.issuer, **signature}) if signature is not None else None,
+        "attachments": list(data.get("attachments", [])),
+        "imprint": Imprint(**data["imprint"]) if data.get("imprint") else None,
         "opening": Opening(
             leadership=[n for n in opening.get("leadership", []) if n not in said],
             guidance=[n for n in opening.get("guidance", []) if n not in said],

@@ -85,6 +85,17 @@ class TemplateError(ReportgenError):
         super().__init__(f"模板错误：{where}{message}")
 
 
+class LayoutError(TemplateError):
+    """Raised when a region's region.yaml `layout:` has a value that cannot be used (unknown 字号 or key, no or a
+    wrong unit, not positive, a grid that cannot hold): a region is a template, so exit 4, each problem at its line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        ReportgenError.__init__(self, "地区模板的版式设置有误：\n" + "\n".join(p.format() for p in problems))
+        self.template, self.line, self.detail = first.file, first.line, first.message
+
+
 class TemplateLimitError(TemplateError):
     """Raised when a region template goes over the sandbox budget (range length, string size, output size, call
     depth, run time, memory): a stray loop or operator would otherwise run for minutes or fill the memory.

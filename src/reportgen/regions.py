@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -20,9 +21,10 @@ from reportgen.compose import (
     read_text,
     template_roots,
 )
-from reportgen.errors import InputError, Problem, TemplateError, UsageError
-from reportgen.load import load
+from reportgen.errors import InputError, LayoutError, Problem, TemplateError, UsageError
+from reportgen.load import SourceMap, load
 from reportgen.schema.validate import problems_for
+from reportgen.typeset import units
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
 
 META = "region.yaml"
@@ -49,7 +51,49 @@ def _read_meta(name: str, folder: Path) -> Region:
     problems = [p for err in validator.iter_errors(loaded.data) for p in problems_for(err, loaded.source)]
     if problems:
         raise InputError(problems)
-    return Region(name, folder, loaded.data["description"], loaded.data.get("layout", {}))
+    return Region(name, folder, loaded.data["description"], _layout(loaded.data.get("layout") or {}, loaded.source))
+
+
+def _layout(raw: dict[str, Any], source: SourceMap) -> dict[str, Any]:
+    """region.yaml's `layout:` as LayoutProfile values (三号 → 16 pt, 5.6mm → a Length); every bad value, and a
+    combination that leaves no grid, refused at its line in region.yaml (LayoutError, exit 4)."""
+    problems: list[Problem] = []
+    first: ValueError | None = None
+    values: dict[str, Any] = {}
+    known = units.known_keys()
+    for key, value in raw.items():
+        try:
+            if key == "fonts":
+                values["fonts"] = _fonts(value, source)
+            elif key in known:
+                reader, what = units.KEYS[key]
+                values[key] = reader(value, what)
+            else:
+                near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+                raise ValueError(f"未知的版式键 “{key}”。" + (f"是不是想写 “{near[0]}”？" if near else
+                                                           f"可用的键有：{'、'.join(known)}。"))
+        except ValueError as err:
+            first = first or err
+            problems.append(source.problem(("layout", key), str(err), "版式键、单位和写法见 docs/regions.md 第六节。"))
+    if not problems:
+        misfit = units.fit_problem(DEFAULT.with_overrides(values))
+        if misfit:
+            key, message = misfit
+            problems.append(source.problem(("layout", key) if key in raw else ("layout",), message))
+    if problems:
+        raise LayoutError(problems) from first
+    return values
+
+
+def _fonts(value: Any, source: SourceMap) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError("fonts 下应逐项写字体名称，如 {body: 仿宋, heading2: 楷体}。")
+    for key, face in value.items():
+        if key not in units.FONT_KEYS:
+            raise ValueError(f"fonts 下未知的键 “{key}”：可用 {'、'.join(units.FONT_KEYS)}。")
+        if not isinstance(face, str) or not face.strip():
+            raise ValueError(f"fonts.{key} 应为字体名称（如 仿宋），这里是 {face!r}。")
+    return dict(value)
 
 
 def find(region: str, workdir: Path | None = None) -> Region:

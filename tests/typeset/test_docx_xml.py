@@ -157,3 +157,20 @@ def test_red_header_and_signature_in_the_document():
     assert _style(sign) == IDS.signature and _style(date) == IDS.date
     assert "".join(sign.itertext()) == "永安市贡川镇人民政府" and "".join(date.itertext()) == "2023年12月26日"
     assert eff.ppr(sign, "ind", "right") == str(round(2 * P.char_advance.twips))  # 署名右空二字
+
+
+def test_only_oxml_builds_w_elements():
+    """styles.py, document.py and title.py call oxml's builders; no element is made anywhere else in typeset."""
+    import ast
+    from pathlib import Path
+
+    import reportgen.typeset as pkg
+
+    makers = {"el", "Element", "SubElement", "OxmlElement", "makeelement"}
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        if path.name == "oxml.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                assert name not in makers, f"{path.name}:{node.lineno} builds an element: move it to oxml.py"

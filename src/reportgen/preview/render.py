@@ -102,8 +102,13 @@ def _pdf_made(pdf: Path) -> bool:
         return False
 
 
+# Blank pages LibreOffice inserts (a 版记 section starting on an even page) are printed too: skipping them would
+# put the 版记 on an odd sheet side.
+PDF_EXPORT = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def _soffice(soffice: str, docs: list[Path], outdir: Path, timeout: float,
-             fmt: str = "pdf:writer_pdf_Export", infilter: str | None = None) -> tuple[int | None, str]:
+             fmt: str = PDF_EXPORT, infilter: str | None = None) -> tuple[int | None, str]:
     """One LibreOffice run over `docs` (absolute paths: a file named -p.docx is a file, not an option), in its own
     profile and process group, so a timeout stops soffice.bin as well as its launcher. (exit code or None, stderr)"""
     with tempfile.TemporaryDirectory(prefix="reportgen-lo-") as profile:

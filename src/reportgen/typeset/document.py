@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import itertools
+import math
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from xml.sax.saxutils import escape
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
-from docx.shared import Length, Pt
+from docx.shared import Length, Pt, Twips
 from lxml import etree
 
 from reportgen.blocks import Block
@@ -70,18 +72,18 @@ def scaffold(profile: LayoutProfile) -> Scaffold:
 
     doc.settings.odd_and_even_pages_header_footer = True
     side = Length(round(profile.page_number_size * profile.page_number_side_chars))
-    for footer, jc, indent in ((section.footer, "right", {"right": side}),
-                               (section.even_page_footer, "left", {"left": side})):
+    places = (("right", {"right": side}), ("left", {"left": side}))  # odd pages right, even left (§7.5)
+    if profile.page_number_sides == "center":
+        places = (("center", {}), ("center", {}))
+    dash = profile.page_number_dash
+    for footer, (jc, indent) in zip((section.footer, section.even_page_footer), places, strict=True):
         footer.is_linked_to_previous = False
         footer_root = footer._element
         for child in list(footer_root):
             footer_root.remove(child)
-        p = oxml.el("w:p", children=[oxml.ppr(style=IDS.page_number, jc=jc, **indent)])
-        p.append(oxml.run(f"{profile.page_number_dash} "))
-        for r in oxml.page_field(lambda: oxml.rpr(latin=profile.fonts.page_number)):
-            p.append(r)
-        p.append(oxml.run(f" {profile.page_number_dash}"))
-        footer_root.append(p)
+        field = oxml.page_field(lambda: oxml.rpr(latin=profile.fonts.page_number))
+        footer_root.append(oxml.paragraph(oxml.ppr(style=IDS.page_number, jc=jc, **indent),
+                                          *([oxml.run(f"{dash} "), *field, oxml.run(f" {dash}")] if dash else field)))
     out = io.BytesIO()
     doc.save(out)
     with zipfile.ZipFile(out) as z:
@@ -115,6 +117,9 @@ class _Writer:
     after_header: bool = False
     sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
     highlight: bool = False  # highlight standard passages (Block.std) for review: `build --mark`
+    cosigns: list[Block] = field(default_factory=list)  # 联合行文: the 署名 before the last one, waiting for the date
+    imprint: list[Block] = field(default_factory=list)  # 版记 rows (cc, printed), laid out after everything else
+    attach_label: float = 0.0  # width of 「附件：」, for the items after the first
 
     def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[etree._Element]:
         """`text` (at `start` in b.plain) as runs: stale numbers (Block.stale) always highlighted, and with
@@ -136,8 +141,7 @@ class _Writer:
         return out
 
     def add(self, props: etree._Element, *runs: etree._Element) -> None:
-        p = oxml.el("w:p", children=[props, *runs])
-        self.sect_pr.addprevious(p)
+        self.sect_pr.addprevious(oxml.paragraph(props, *runs))
 
     def lines(self, n: int) -> Length:
         return Length(self.profile.line_pitch * n)
@@ -146,6 +150,9 @@ class _Writer:
 
     def mark(self, b: Block) -> None:
         prof = self.profile
+        if b.lines:
+            self.joint_mark(b)
+            return
         size = min(prof.mark_max_size.pt, prof.text_width.pt / max(width(b.text), 1))
         size = Pt(int(size * 2) / 2)  # whole half-points
         self.add(oxml.ppr_copy(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
@@ -184,7 +191,8 @@ class _Writer:
         self.add(oxml.ppr_copy(style=IDS.body))
 
     def signature(self, b: Block) -> None:
-        self.flush_signature()
+        if self.sign is not None:  # 联合行文: several 署名 share one 成文日期
+            self.cosigns.append(self.sign)
         self.sign = b
 
     def _signature(self, text: str, right_chars: float) -> None:
@@ -194,12 +202,18 @@ class _Writer:
 
     def flush_signature(self) -> None:
         """A 署名 with no date after it: right-aligned, 右空二字."""
+        for sign in self.cosigns:
+            self._signature(sign.text, self.profile.unsealed_signature_right_chars)
+        self.cosigns = []
         if self.sign is not None:
             self._signature(self.sign.text, self.profile.unsealed_signature_right_chars)
             self.sign = None
 
     def date(self, b: Block) -> None:
         prof = self.profile
+        if self.cosigns:
+            self.joint_date(b)
+            return
         sign, self.sign = self.sign, None
         sealed = prof.sealed or bool(sign and "sealed" in sign.flags)
         sig_right, date_right = signature_indents(prof, sign.text if sign else "", b.text, sealed)
@@ -211,6 +225,151 @@ class _Writer:
             self.add(oxml.ppr_copy(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run(b.text))
         else:
             self.add(oxml.ppr_copy(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
+
+
+    # ---- 上行文 and 联合行文 (GB/T 9704-2012 7.2.4, 7.2.6, 7.3.3, 7.3.5, 7.4) ----
+
+    def joint_mark(self, b: Block) -> None:
+        """联合行文的标志: each issuer on its own line (names spread to one width), 「文件」 to their right, centred
+        on them; the block centred, its top 35 mm below the 版心's top (a spacer paragraph of that height)."""
+        prof = self.profile
+        names, side = b.lines, b.runin
+        name_chars = max(width(n) for n in names)
+        side_chars = (prof.joint_mark_file_gap_chars + width(side)) if side else 0.0
+        size = min(prof.mark_max_size.pt, prof.text_width.pt / (name_chars + side_chars))
+        size = Pt(int(size * 2) / 2)
+        line = Length(round(size * prof.joint_mark_line_ratio))
+        self.add(oxml.ppr_copy(style=IDS.mark, line=prof.mark_top))
+        props = oxml.rpr_copy(size=size)
+        left = oxml.Cell(tuple(oxml.paragraph(oxml.ppr_copy(style=IDS.mark, line=line, jc="distribute"),
+                                                      oxml.run(n, copy.deepcopy(props))) for n in names))
+        columns = [Length(round(size * (name_chars + 0.25)))]  # a hair more: LibreOffice wraps a name that fills it
+        row = [left]
+        if side:
+            columns.append(Length(round(size * side_chars)))
+            row.append(oxml.Cell((oxml.paragraph(oxml.ppr_copy(style=IDS.mark, line=line, jc="right"),
+                                                         oxml.run(side, copy.deepcopy(props))),), v_align="center"))
+        self.sect_pr.addprevious(oxml.table(columns, [row]))
+
+    def upward(self, docno: Block, signer: Block) -> None:
+        """上行文 (7.2.6): 「签发人：」 (仿宋) and the names (楷体) 居右空一字, two names a line, later lines aligned with
+        the first name above; the 发文字号 居左空一字 on the line of the last name; the red rule under that line."""
+        prof = self.profile
+        side = prof.upward_side_chars
+        per = max(1, prof.signers_per_line)
+        rows = ["　".join(signer.lines[i:i + per]) for i in range(0, len(signer.lines), per)] or [""]
+        names_at = Length(prof.text_width - prof.chars(side + max(width(r) for r in rows)))
+        label_at = Length(names_at - prof.chars(width(signer.text)))
+        face = oxml.rpr_copy(east_asia=prof.fonts.heading2)  # 楷体
+        for i, text in enumerate(rows):
+            last = i == len(rows) - 1
+            props = oxml.ppr_copy(style=IDS.docno, left=prof.chars(side), jc="left",
+                                  before=self.lines(prof.docno_lines_below_mark) if i == 0 else None,
+                                  border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno) if last else None)
+            oxml.with_tabs(props, [("left", label_at if i == 0 else names_at)])
+            runs = [oxml.run(docno.text)] if last else []
+            runs.append(oxml.tab_run())
+            if i == 0:
+                runs.append(oxml.run(signer.text))
+            runs.append(oxml.run(text, copy.deepcopy(face)))
+            self.add(props, *runs)
+        self.after_header = True
+
+    def signer(self, b: Block) -> None:
+        """签发人 without a 发文字号 before it (a region's template): laid out as if the number were empty."""
+        self.upward(Block("docno"), b)
+
+    def joint_date(self, b: Block) -> None:
+        """联合行文的署名 and one 成文日期 (7.3.5). Sealed: the 署名 in a row, each centred on its seal, the last one
+        over the date, 右空四字. Unsealed: 主办机关 first, the others below it, first characters aligned; the date
+        under them, its first character two characters right of theirs (or 右空二字 when longer)."""
+        prof = self.profile
+        signs = [*self.cosigns, self.sign] if self.sign is not None else list(self.cosigns)
+        self.cosigns, self.sign = [], None
+        sealed = prof.sealed or any("sealed" in s.flags for s in signs)
+        if sealed:
+            last_centre = Length(prof.text_width - prof.chars(prof.sealed_date_right_chars + width(b.text) / 2))
+            per = max(1, prof.joint_seals_per_line)
+            for k in range(0, len(signs), per):
+                row = signs[k:k + per]
+                centres = [Length(last_centre - prof.chars(prof.joint_seal_pitch_chars * (len(row) - 1 - j)))
+                           for j in range(len(row))]
+                props = oxml.ppr_copy(style=IDS.signature, jc="left", before=self.lines(
+                    prof.lines_before_signature) if k == 0 else None)
+                oxml.with_tabs(props, [("center", c) for c in centres])
+                self.add(props, *[r for s in row for r in (oxml.tab_run(), oxml.run(s.text))])
+            self.add(oxml.ppr_copy(style=IDS.date, right=prof.chars(prof.sealed_date_right_chars)), oxml.run(b.text))
+            return
+        longest = max((s.text for s in signs), key=width)
+        sig_right, date_right = signature_indents(prof, longest, b.text, False)
+        left = prof.chars_per_line - sig_right - width(longest)
+        for k, s in enumerate(signs):
+            self.add(oxml.ppr_copy(style=IDS.signature, jc="left", left=prof.chars(left), before=self.lines(
+                prof.lines_before_signature) if k == 0 else None), oxml.run(s.text))
+        if date_right > prof.unsealed_signature_right_chars:
+            self.add(oxml.ppr_copy(style=IDS.date, left=prof.chars(left + prof.unsealed_date_shift_chars), jc="left"),
+                     oxml.run(b.text))
+        else:
+            self.add(oxml.ppr_copy(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
+
+    def attach(self, b: Block) -> None:
+        """附件说明 (7.3.3): below the body after one blank line, 左空二字; wrapped lines and later items aligned
+        with the first item's name (hanging indents)."""
+        prof = self.profile
+        number, name = (*b.lines, "", "")[:2]
+        first = bool(b.text)
+        if first:
+            self.attach_label = width(b.text)
+        left = prof.chars(prof.attachment_indent_chars + self.attach_label + width(number))
+        hanging = prof.chars((self.attach_label if first else 0) + width(number))
+        props = oxml.ppr_copy(style=IDS.body, before=self.lines(prof.lines_before_attachments) if first else None)
+        self.add(oxml.with_hanging(props, left, hanging), *self.runs(b, f"{b.text}{number}{name}", 0))
+
+    def imprint_row(self, b: Block) -> None:
+        self.imprint.append(b)
+
+    def flush_imprint(self) -> None:
+        """版记 (7.4): 抄送 and 印发机关/印发日期 in 4号仿宋 between full-width rules (first and last thick, the middle
+        thin), the last rule on the 版心's lower edge of the last page, an even one: the 版记 opens a section that
+        starts on an even page (a blank page added when the body ends on one), pushed down by a spacer."""
+        if not self.imprint:
+            return
+        prof = self.profile
+        size, width_ = prof.imprint_size, prof.text_width
+        side = Length(round(size * prof.imprint_side_chars))
+        text = oxml.rpr_copy(size=size, spacing=Length(0))
+        rows: list[list[oxml.Cell]] = []
+        heights: list[Length] = []
+
+        def para(words: str, **kw: object) -> etree._Element:
+            return oxml.paragraph(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=prof.imprint_line, **kw),
+                                  oxml.run(words, copy.deepcopy(text)))
+
+        for b in self.imprint:
+            if b.kind == "cc":
+                label = Length(round(size * width(b.text)))
+                per_line = (width_ - 2 * side - label) / size  # characters after 「抄送：」
+                n = max(1, math.ceil((width(b.runin) + 0.5) / per_line))
+                p = para(b.text + b.runin)
+                oxml.with_hanging(p[0], Length(side + label), label, side)
+                rows.append([oxml.Cell((p,), span=2)])
+            else:
+                n = 1
+                rows.append([oxml.Cell((para(b.text, left=side),)), oxml.Cell((para(b.runin, right=side, jc="right"),))])
+            heights.append(Length(prof.imprint_line * n))
+        self.imprint = []
+        last = self.sect_pr.getprevious()
+        if last is None or last.tag != qn("w:p"):
+            last = oxml.paragraph(None)
+            self.sect_pr.addprevious(last)
+        oxml.end_section(last, self.sect_pr, "evenPage")
+        room = Length(prof.text_height - sum(heights) - prof.imprint_slack)
+        self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=room))
+        half = Length(width_ // 2)
+        self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules={
+            "top": prof.imprint_rule_thick, "insideH": prof.imprint_rule_thin, "bottom": prof.imprint_rule_thick}))
+        # The body must end with a paragraph: one of (almost) no height, so the table keeps the page's foot.
+        self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=Length(Twips(2))))
 
 
 def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed: bool) -> tuple[float, float]:
@@ -231,7 +390,8 @@ def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed:
 _DISPATCH: dict[str, Callable[[_Writer, Block], None]] = {
     "mark": _Writer.mark, "docno": _Writer.docno, "title": _Writer.title, "recipient": _Writer.recipient,
     "heading": _Writer.heading, "body": _Writer.body_text, "blank": _Writer.blank, "sign": _Writer.signature,
-    "date": _Writer.date,
+    "date": _Writer.date, "signer": _Writer.signer, "attach": _Writer.attach, "cc": _Writer.imprint_row,
+    "printed": _Writer.imprint_row,
 }
 
 
@@ -242,7 +402,14 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
     root = etree.fromstring(scaffold(profile).document_xml)
     body = root.find(qn("w:body"))
     writer = _Writer(profile, body.find(qn("w:sectPr")), names, highlight=mark)
-    for block in blocks:
-        _DISPATCH[block.kind](writer, block)
+    upward = {i + 1 for i, b in enumerate(blocks[:-1]) if b.kind == "docno" and blocks[i + 1].kind == "signer"}
+    for i, block in enumerate(blocks):
+        if i + 1 in upward:  # 上行文: the 发文字号 and the 签发人 share a line
+            writer.upward(block, blocks[i + 1])
+        elif i not in upward:
+            _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
+    writer.flush_imprint()
+    oxml.east_asian_punctuation(root, profile.east_asian_punctuation, styles.east_asian_faces(profile),
+                                profile.fonts.body)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -7,6 +7,8 @@ wrong order, Word may refuse the file.
 from __future__ import annotations
 
 import copy
+import re
+from dataclasses import dataclass
 from functools import cache
 
 from docx.oxml.ns import qn
@@ -78,8 +80,8 @@ def _lengths(**values: Length | None) -> dict[str, str]:
 
 
 def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: bool | None = None,
-        border_bottom: tuple[str, Length, Length] | None = None, auto_space: bool | None = None,
-        snap_to_grid: bool | None = None,
+        border_bottom: tuple[str, Length, Length] | None = None, overflow_punct: bool | None = None,
+        auto_space: bool | None = None, snap_to_grid: bool | None = None,
         before: Length | None = None, after: Length | None = None, line: Length | None = None,
         line_rule: str = "exact", first_line: Length | None = None, left: Length | None = None,
         right: Length | None = None, jc: str | None = None, outline_level: int | None = None) -> etree._Element:
@@ -95,6 +97,8 @@ def ppr(*, style: str | None = None, keep_next: bool = False, widow_control: boo
         color, width, space = border_bottom
         kids.append(el("w:pBdr", children=[el("w:bottom", {
             "w:val": "single", "w:sz": str(round(width.pt * 8)), "w:space": str(round(space.pt)), "w:color": color})]))
+    if overflow_punct is not None:
+        kids.append(el("w:overflowPunct", {"w:val": "1" if overflow_punct else "0"}))
     if auto_space is not None:  # extra space between CJK and Latin/digits: off keeps the character grid
         val = "1" if auto_space else "0"
         kids += [el("w:autoSpaceDE", {"w:val": val}), el("w:autoSpaceDN", {"w:val": val})]
@@ -162,6 +166,78 @@ def page_field(props_factory) -> list[etree._Element]:
     return runs
 
 
+def paragraph(props: etree._Element | None, *runs: etree._Element) -> etree._Element:
+    """A w:p: its w:pPr (if any), then its runs."""
+    return el("w:p", children=[*([props] if props is not None else []), *runs])
+
+
+def style(kind: str, style_id: str, name: str, *, based_on: str | None = None, default: bool = False,
+          ppr: etree._Element | None = None, rpr: etree._Element | None = None) -> etree._Element:
+    """A w:style (name, basedOn, qFormat, pPr, rPr in schema order); empty pPr/rPr are left out."""
+    attrs = {"w:type": kind, "w:styleId": style_id}
+    if default:
+        attrs["w:default"] = "1"
+    node = el("w:style", attrs, [el("w:name", {"w:val": name})])
+    if based_on:
+        node.append(el("w:basedOn", {"w:val": based_on}))
+    node.append(el("w:qFormat"))
+    for part in (ppr, rpr):
+        if part is not None and len(part):
+            node.append(part)
+    return node
+
+
+def doc_defaults(rpr: etree._Element, ppr: etree._Element) -> etree._Element:
+    """w:docDefaults: what every style falls back to (rPrDefault before pPrDefault, as the schema orders them)."""
+    return el("w:docDefaults", children=[el("w:rPrDefault", children=[rpr]), el("w:pPrDefault", children=[ppr])])
+
+
+def east_asian_punctuation(root: etree._Element, chars: str, faces: dict[str, str], default: str) -> None:
+    """Put every run of `chars` (“” ‘’ —— ……: Unicode gives them no script) in its own run whose four font slots
+    name the East Asian face the text around it has (`faces`: style id → face), with w:hint="eastAsia".
+
+    Word draws such a character in the East Asian face only by the hint; LibreOffice 7.4 ignores the hint and takes
+    the script of the character before (the Latin face, half width, after a digit or at a paragraph's start), so the
+    Latin slots must name the Chinese face as well. Not every run: digits and Latin letters keep the Latin face."""
+    if not chars:
+        return
+    pattern = re.compile(f"([{re.escape(chars)}]+)")
+    text_tag, rpr_tag, fonts_tag = _qn("w:t"), _qn("w:rPr"), _qn("w:rFonts")
+    for r in list(root.iter(_qn("w:r"))):
+        t = r.find(text_tag)
+        props = r.find(rpr_tag)
+        if t is None or not t.text or len(r) != 1 + (props is not None) or not pattern.search(t.text):
+            continue  # a field character, tab or break shares no run with the text we split
+        face = _run_face(r, props, faces, default)
+        for piece in (s for s in pattern.split(t.text) if s):
+            new = copy.deepcopy(props) if props is not None else el("w:rPr")
+            if pattern.fullmatch(piece):
+                for old in new.findall(fonts_tag):
+                    new.remove(old)
+                fonts = el("w:rFonts", {"w:ascii": face, "w:hAnsi": face, "w:eastAsia": face, "w:cs": face,
+                                        "w:hint": "eastAsia"})
+                style = new.find(_qn("w:rStyle"))
+                new.insert(0 if style is None else 1, fonts)  # rFonts follows rStyle (CT_RPr)
+            r.addprevious(run(piece, new if len(new) else None))
+        r.getparent().remove(r)
+
+
+def _run_face(r: etree._Element, props: etree._Element | None, faces: dict[str, str], default: str) -> str:
+    """The run's East Asian face: its own rFonts, its character style's, its paragraph style's, the default."""
+    if props is not None:
+        fonts = props.find(_qn("w:rFonts"))
+        if fonts is not None and fonts.get(_qn("w:eastAsia")):
+            return fonts.get(_qn("w:eastAsia"))
+        style = props.find(_qn("w:rStyle"))
+        if style is not None and style.get(_qn("w:val")) in faces:
+            return faces[style.get(_qn("w:val"))]
+    p = next((a for a in r.iterancestors(_qn("w:p"))), None)
+    p_style = p.find(f"{_qn('w:pPr')}/{_qn('w:pStyle')}") if p is not None else None
+    if p_style is not None:
+        return faces.get(p_style.get(_qn("w:val")), default)
+    return default
+
+
 def strip_theme_fonts(root: etree._Element) -> None:
     """Theme font attributes override explicit names in Word and WPS: remove every one."""
     for fonts in root.iter(qn("w:rFonts")):
@@ -180,3 +256,109 @@ def set_doc_grid(sect_pr: etree._Element, line_pitch: Length) -> None:
         tail[0].addprevious(grid)
     else:
         sect_pr.append(grid)
+
+
+# ---- 上行文 and 联合行文: tab stops, hanging indents, tables (联合 标志, 版记), section breaks ----------------------
+
+_BEFORE_TABS = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+                "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd")
+_BEFORE_IND = (*_BEFORE_TABS, "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+               "w:spacing")
+
+
+def _insert(parent: etree._Element, child: etree._Element, after: tuple[str, ...]) -> etree._Element:
+    """Put `child` after the last of `parent`'s children named in `after` (schema order), replacing one like it."""
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    names = {_qn(n) for n in after}
+    at = max((i for i, c in enumerate(parent) if c.tag in names), default=-1)
+    parent.insert(at + 1, child)
+    return parent
+
+
+def with_tabs(props: etree._Element, stops: list[tuple[str, Length]]) -> etree._Element:
+    """`props` (a w:pPr) with tab stops: (alignment, position from the text area's left edge)."""
+    tabs = el("w:tabs", children=[el("w:tab", {"w:val": val, "w:pos": twips(pos)}) for val, pos in stops])
+    return _insert(props, tabs, _BEFORE_TABS)
+
+
+def with_hanging(props: etree._Element, left: Length, hanging: Length, right: Length | None = None) -> etree._Element:
+    """`props` with a hanging indent: wrapped lines start at `left`, the first line `hanging` further left."""
+    ind = el("w:ind", _lengths(left=left, right=right, hanging=hanging))
+    return _insert(props, ind, _BEFORE_IND)
+
+
+def _border(side: str, width: Length | None) -> etree._Element:
+    if width is None:
+        return el(f"w:{side}", {"w:val": "nil"})
+    return el(f"w:{side}", {"w:val": "single", "w:sz": str(max(2, round(width.pt * 8))), "w:space": "0",
+                            "w:color": "000000"})
+
+
+@dataclass(frozen=True)
+class Cell:
+    paragraphs: tuple[etree._Element, ...]
+    span: int = 1
+    v_align: str | None = None  # "center": 「文件」 vertically centred on the issuers' names
+
+
+def table(columns: list[Length], rows: list[list[Cell]], *, heights: list[Length | None] | None = None,
+          rules: dict[str, Length | None] | None = None, jc: str = "center") -> etree._Element:
+    """A fixed-layout table without cell margins. `rules` maps top/bottom/insideH to a rule width (others none):
+    table borders span the full table width whatever the cells' indents, which paragraph borders do not."""
+    rules = rules or {}
+    borders = el("w:tblBorders", children=[_border(side, rules.get(side))
+                                           for side in ("top", "left", "bottom", "right", "insideH", "insideV")])
+    margins = el("w:tblCellMar", children=[el(f"w:{s}", {"w:w": "0", "w:type": "dxa"})
+                                           for s in ("top", "left", "bottom", "right")])
+    total = Length(sum(columns))
+    props = el("w:tblPr", children=[el("w:tblW", {"w:w": twips(total), "w:type": "dxa"}), el("w:jc", {"w:val": jc}),
+                                    borders, el("w:tblLayout", {"w:type": "fixed"}), margins])
+    grid = el("w:tblGrid", children=[el("w:gridCol", {"w:w": twips(w)}) for w in columns])
+    tbl = el("w:tbl", children=[props, grid])
+    for r, row in enumerate(rows):
+        tr = el("w:tr")
+        height = heights[r] if heights else None
+        if height is not None:
+            tr.append(el("w:trPr", children=[el("w:cantSplit"),
+                                             el("w:trHeight", {"w:val": twips(height), "w:hRule": "exact"})]))
+        col = 0
+        for cell in row:
+            width = Length(sum(columns[col:col + cell.span]))
+            col += cell.span
+            tc_pr = el("w:tcPr", children=[el("w:tcW", {"w:w": twips(width), "w:type": "dxa"})])
+            if cell.span > 1:
+                tc_pr.append(el("w:gridSpan", {"w:val": str(cell.span)}))
+            if cell.v_align:
+                tc_pr.append(el("w:vAlign", {"w:val": cell.v_align}))
+            tr.append(el("w:tc", children=[tc_pr, *cell.paragraphs]))
+        tbl.append(tr)
+    return tbl
+
+
+def end_section(paragraph: etree._Element, final: etree._Element, start: str) -> None:
+    """End a section at `paragraph` (a copy of the final section's properties in its w:pPr) and start the last
+    section on the next page of kind `start` (evenPage: the 版记 on an even page, a blank page added if needed)."""
+    props = paragraph.find(_qn("w:pPr"))
+    if props is None:
+        props = el("w:pPr")
+        paragraph.insert(0, props)
+    ended = copy.deepcopy(final)
+    for old in ended.findall(_qn("w:type")):
+        ended.remove(old)
+    props.append(ended)  # sectPr is the last child a w:pPr of ours has (no w:rPr, no change tracking)
+    for old in [*final.findall(_qn("w:type")), *final.findall(_qn("w:docGrid"))]:
+        final.remove(old)  # the 版记's page has no line grid: LibreOffice moves a grid page's first line down 2 mm
+    refs = {_qn("w:headerReference"), _qn("w:footerReference"), _qn("w:footnotePr"), _qn("w:endnotePr")}
+    at = max((i for i, c in enumerate(final) if c.tag in refs), default=-1)
+    final.insert(at + 1, el("w:type", {"w:val": start}))
+
+
+def tab_run(props: etree._Element | None = None) -> etree._Element:
+    """A run holding one tab (w:tab: a tab character inside w:t is not a tab to Word)."""
+    r = el("w:r")
+    if props is not None:
+        r.append(props)
+    r.append(el("w:tab"))
+    return r

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docx.shared import Length, Mm, Pt, Twips
+
+# 字号 → points, as Chinese typesetting and Word's 字号 list define them (GB/T 9704 names sizes this way: 3号, 2号…).
+ZIHAO: dict[str, float] = {
+    "初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
+    "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5, "七号": 5.5, "八号": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,9 @@ class LayoutProfile:
     # Grid (§5.2.3): 22 lines × 28 characters.
     lines_per_page: int = 22
     chars_per_line: int = 28
-    line_pitch: Length = Twips(579)  # 225 mm / 22 = 28.95 pt, exact
     body_size: Length = Pt(16)  # 3号
-    char_spacing: Length = Twips(-5)  # −0.25 pt: 28 × 15.75 pt fills the 156 mm line (16 pt gives only 27)
+    # line_pitch and char_spacing follow from these and the 版心 (properties below): a region that changes the
+    # margins or the body size keeps 22 lines × 28 characters without recalibrating anything by hand.
 
     # Text (§7.3): sizes and faces.
     title_size: Length = Pt(22)  # 2号
@@ -51,6 +58,8 @@ class LayoutProfile:
     heading3_bold: bool = False  # local custom in some offices
     title_max_chars: int = 20
     body_indent_chars: int = 2  # 首行缩进二字
+    # Full width in the Chinese face, as in Word: characters Unicode leaves without a script (oxml.east_asian_punctuation).
+    east_asian_punctuation: str = "“”‘’：—…"
     language: str = "zh-CN"
 
     # Red header (§7.2): 发文机关标志, 发文字号, red rule.
@@ -74,8 +83,27 @@ class LayoutProfile:
     lines_before_signature: int = 1
 
     # Page numbers (§7.5): "— n —", odd right / even left with one character's space.
-    page_number_dash: str = "—"
+    page_number_dash: str = "—"  # "" for a bare number; "-" gives 「- 1 -」
+    page_number_sides: str = "outer"  # "outer": odd pages right, even pages left; "center": every page centred
     page_number_side_chars: int = 1
+
+    # ---- 上行文 and 联合行文 (§7.2.4, §7.2.6, §7.3.3, §7.3.5, §7.4) ----
+    upward_side_chars: int = 1  # 上行文: 发文字号居左空一字, 签发人居右空一字
+    signers_per_line: int = 2  # 多个签发人：一般每行排两个姓名
+    joint_mark_file_gap_chars: float = 0.5  # 联合行文标志: between the names and 「文件」, in 标志 characters
+    joint_mark_line_ratio: float = 1.2  # line height of each issuer's name, times the 标志's size
+    joint_seal_pitch_chars: int = 10  # 联合行文加盖印章: centre to centre of two 署名 (a seal is about 42 mm, 7.6 characters)
+    joint_seals_per_line: int = 3
+    attachment_indent_chars: int = 2  # 附件说明：正文下空一行左空二字
+    lines_before_attachments: int = 1
+    imprint_size: Length = Pt(14)  # 版记：4号仿宋
+    imprint_side_chars: int = 1  # 抄送、印发机关左空一字，印发日期右空一字 (in 4号 characters)
+    imprint_rule_thick: Length = Mm(0.35)  # 首条和末条分隔线
+    imprint_rule_thin: Length = Mm(0.25)  # 中间的分隔线
+    imprint_line: Length = Twips(579)  # one line of the 版记, the body's pitch
+    # A hair less than the 版心 above the 版记, so rounding never pushes it onto another page: the last rule
+    # then sits within this distance of the 版心's lower edge.
+    imprint_slack: Length = Mm(0.3)
 
     @property
     def text_width(self) -> Length:
@@ -86,8 +114,21 @@ class LayoutProfile:
         return Length(self.page_height - self.margin_top - self.margin_bottom)
 
     @property
+    def line_pitch(self) -> Length:
+        """The 版心 height over lines_per_page, in whole twips and never more (579 = 28.95 pt for 225 mm / 22):
+        a pitch rounded up would leave the 22nd line no room."""
+        return Twips(int(self.text_height.twips / self.lines_per_page))
+
+    @property
+    def char_spacing(self) -> Length:
+        """Spacing added to each body character so chars_per_line of them fill the 版心 width: whole twips (what
+        w:spacing holds), rounded down so the last one still fits. 156 mm / 28 − 16 pt = −0.207 pt → −5 twips
+        (−0.25 pt); for 14 pt, +1.75 pt."""
+        return Twips(math.floor(self.text_width.twips / self.chars_per_line - self.body_size.twips))
+
+    @property
     def char_advance(self) -> Length:
-        """One full-width character of body text, with the condensed spacing: 15.75 pt."""
+        """One full-width character of body text, with the derived spacing: 15.75 pt."""
         return Length(self.body_size + self.char_spacing)
 
     def chars(self, n: float) -> Length:

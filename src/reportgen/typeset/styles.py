@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from docx.oxml.ns import qn
 from docx.shared import Length, Twips
 from lxml import etree
 
@@ -11,6 +13,13 @@ from reportgen.typeset import oxml
 from reportgen.typeset.profile import LayoutProfile
 
 SINGLE = Twips(240)  # "auto" line rule: 240 = single spacing
+
+# Why Normal carries w:overflowPunct w:val="1". A 、。，； that falls just past the 28th character of a
+# line hangs in the margin (Word's default, and LibreOffice's). LibreOffice 7.4 then does not draw it at all when the
+# line is justified and condensed by the grid's character spacing (measured: 33 characters over the examples).
+# LibreOffice reads overflowPunct inverted (writerfilter: hanging = val == 0; its own export writes "true" for
+# hanging), so val="1" turns hanging off there — the mark moves to the next line with the character before it
+# (避头点), every character drawn, 28 to a full line kept — while in Word val="1" is its default: hanging allowed.
 
 
 @dataclass(frozen=True)
@@ -54,17 +63,8 @@ NAMES = {
 
 def _style(kind: str, style_id: str, *, based_on: str | None = None, default: bool = False,
            ppr: etree._Element | None = None, rpr: etree._Element | None = None) -> etree._Element:
-    attrs = {"w:type": kind, "w:styleId": style_id}
-    if default:
-        attrs["w:default"] = "1"
-    node = oxml.el("w:style", attrs, [oxml.el("w:name", {"w:val": NAMES.get(style_id, style_id)})])
-    if based_on:
-        node.append(oxml.el("w:basedOn", {"w:val": based_on}))
-    node.append(oxml.el("w:qFormat"))
-    for part in (ppr, rpr):
-        if part is not None and len(part):
-            node.append(part)
-    return node
+    return oxml.style(kind, style_id, NAMES.get(style_id, style_id), based_on=based_on, default=default,
+                      ppr=ppr, rpr=rpr)
 
 
 def heading_font(profile: LayoutProfile, level: int) -> str:
@@ -79,15 +79,14 @@ def build(profile: LayoutProfile) -> list[etree._Element]:
     """docDefaults first, then every style; replaces whatever the base template had."""
     f, pitch = profile.fonts, profile.line_pitch
     indent = profile.chars(profile.body_indent_chars)
-    defaults = oxml.el("w:docDefaults", children=[
-        oxml.el("w:rPrDefault", children=[oxml.rpr(east_asia=f.body, latin=f.latin, size=profile.body_size,
-                                                   lang=profile.language)]),
-        oxml.el("w:pPrDefault", children=[oxml.ppr(before=Length(0), after=Length(0), line=pitch)]),
-    ])
+    defaults = oxml.doc_defaults(oxml.rpr(east_asia=f.body, latin=f.latin, size=profile.body_size, lang=profile.language),
+                                 oxml.ppr(before=Length(0), after=Length(0), line=pitch))
     styles = [
         defaults,
         _style("paragraph", "Normal", default=True,
-               ppr=oxml.ppr(widow_control=False, auto_space=False, before=Length(0), after=Length(0), line=pitch, jc="both"),
+               # overflowPunct=1: see the note at the top.
+               ppr=oxml.ppr(widow_control=False, overflow_punct=True, auto_space=False, before=Length(0),
+                            after=Length(0), line=pitch, jc="both"),
                rpr=oxml.rpr(east_asia=f.body, latin=f.latin, bold=False, spacing=profile.char_spacing,
                             size=profile.body_size, lang=profile.language)),
         _style("character", "DefaultParagraphFont", default=True),
@@ -112,9 +111,32 @@ def build(profile: LayoutProfile) -> list[etree._Element]:
         face = heading_font(profile, level)
         bold = heading_bold(profile, level)
         styles.append(_style("paragraph", IDS.heading(level), based_on="Normal",
-                             ppr=oxml.ppr(first_line=indent, outline_level=level - 1),
+                             ppr=oxml.ppr(keep_next=True, first_line=indent, outline_level=level - 1),  # with its text
                              rpr=oxml.rpr(east_asia=face, latin=f.latin, bold=bold)))
         styles.append(_style("paragraph", IDS.runin(level), based_on=IDS.body,
                              ppr=oxml.ppr(outline_level=level - 1)))
         styles.append(_style("character", IDS.heading_char(level), rpr=oxml.rpr(east_asia=face, latin=f.latin, bold=bold)))
     return styles
+
+
+@cache
+def east_asian_faces(profile: LayoutProfile) -> dict[str, str]:
+    """Each style's East Asian face with basedOn resolved (read back from the styles built): the face a run's
+    “” ‘’ —— …… are drawn in (oxml.east_asian_punctuation)."""
+    own: dict[str, str | None] = {}
+    parent: dict[str, str | None] = {}
+    for node in build(profile):
+        style_id = node.get(qn("w:styleId"))
+        if style_id is None:
+            continue
+        fonts = node.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        own[style_id] = fonts.get(qn("w:eastAsia")) if fonts is not None else None
+        based = node.find(qn("w:basedOn"))
+        parent[style_id] = based.get(qn("w:val")) if based is not None else None
+    faces = {}
+    for style_id in own:
+        at: str | None = style_id
+        while at is not None and own.get(at) is None:
+            at = parent.get(at)
+        faces[style_id] = own.get(at) if at is not None else profile.fonts.body
+    return faces
