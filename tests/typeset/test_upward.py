@@ -128,3 +128,11 @@ def test_attachments_hang_under_the_first_name(tmp_path):
     assert kinds.index("attach") < kinds.index("sign")  # 附件说明 before the 署名
     build(src, tmp_path / "a.docx")
     assert "附件：1.青溪镇2024年度行政执法数据统计表" in docx_text(tmp_path / "a.docx")
+
+
+def test_the_imprint_page_carries_no_page_number_the_body_pages_do(joint):
+    """GB/T 9704-2012 7.5: 版记页（及其前的空白页）不编排页码; every body page keeps its 「— n —」."""
+    pages = lines(joint[1])
+    numbers = [[ln.text for ln in page if re.fullmatch(r"[—-]\s*\d+\s*[—-]", ln.text)] for page in pages]
+    assert numbers[-1] == []
+    assert all(numbers[i] for i, page in enumerate(pages[:-1]) if page)  # blank pages have no lines at all

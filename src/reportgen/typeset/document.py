@@ -84,6 +84,12 @@ def scaffold(profile: LayoutProfile) -> Scaffold:
         field = oxml.page_field(lambda: oxml.rpr(latin=profile.fonts.page_number))
         footer_root.append(oxml.paragraph(oxml.ppr(style=IDS.page_number, jc=jc, **indent),
                                           *([oxml.run(f"{dash} "), *field, oxml.run(f" {dash}")] if dash else field)))
+    # An empty `first` footer, used only by a section with w:titlePg: the 版记's page carries no page number (7.5).
+    blank = section.first_page_footer
+    blank.is_linked_to_previous = False
+    for child in list(blank._element):
+        blank._element.remove(child)
+    blank._element.append(oxml.paragraph(oxml.ppr(style=IDS.page_number)))
     out = io.BytesIO()
     doc.save(out)
     with zipfile.ZipFile(out) as z:
@@ -363,6 +369,7 @@ class _Writer:
             last = oxml.paragraph(None)
             self.sect_pr.addprevious(last)
         oxml.end_section(last, self.sect_pr, "evenPage")
+        oxml.title_page(self.sect_pr)  # the 版记's page (the section's only one) takes the empty footer
         room = Length(prof.text_height - sum(heights) - prof.imprint_slack)
         self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=room))
         half = Length(width_ // 2)

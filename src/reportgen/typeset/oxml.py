@@ -258,6 +258,19 @@ def set_doc_grid(sect_pr: etree._Element, line_pitch: Length) -> None:
         sect_pr.append(grid)
 
 
+def title_page(sect_pr: etree._Element) -> None:
+    """The section's first page takes the `first` footer (w:titlePg): the 版记 page, numbered by no one (7.5)."""
+    if sect_pr.find(qn("w:titlePg")) is not None:
+        return
+    later = {qn(t) for t in ("w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings",
+                             "w:sectPrChange")}
+    tail = [c for c in sect_pr if c.tag in later]
+    if tail:
+        tail[0].addprevious(el("w:titlePg"))
+    else:
+        sect_pr.append(el("w:titlePg"))
+
+
 # ---- 上行文 and 联合行文: tab stops, hanging indents, tables (联合 标志, 版记), section breaks ----------------------
 
 _BEFORE_TABS = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
