@@ -88,13 +88,9 @@ def _ids(fault: Fault) -> str:
 
 
 @pytest.fixture
-def plant(tmp_path):
-    def _plant(text: str, name: str = "town-2024.yaml") -> Path:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return _plant
+def plant(write_yaml):
+    """conftest's write_yaml, named for the 2024 report the faults are planted in."""
+    return lambda text, name="town-2024.yaml": write_yaml(text, name)
 
 
 def _serious(findings: list[lint.Finding]) -> list[lint.Finding]:

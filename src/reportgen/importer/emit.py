@@ -102,34 +102,32 @@ class _Builder:
             return {"heading": part.heading}
         return {"#heading": [f"注意：“{part.number}”这一部分原文没有简短的标题，报告里用标准标题。"]}
 
-    def item(self, node: Node, key: str = "heading") -> dict[str, Any]:
-        """An item (or plan) with its heading, text and zero facts; deeper levels stay in its text as written."""
+    def headed(self, node: Node, where: str, key: str = "heading") -> dict[str, Any]:
+        """A node's heading under `key`, with a note where its line had none short enough to cut."""
         out: dict[str, Any] = {}
-        heading, notes = self.heading_of(node, f"“{node.number}”这一条")
+        heading, notes = self.heading_of(node, where)
         if notes:
             out["#note"] = notes
         out[key] = heading
+        return out
+
+    def filled(self, out: dict[str, Any], paragraphs: list[str], children: list[Node] | None = None) -> dict[str, Any]:
+        """`out` with the text of `paragraphs`, the items of `children` and the zero facts taken from the text."""
         sink: list[tuple[dict[str, Any], str]] = []
-        text = self.prose(node.body(), sink)
+        text = self.prose(paragraphs, sink)
         if text:
             out["text"] = text
+        if children:
+            out["items"] = [self.item(c) for c in children]
         self.with_facts(out, sink)
         return out
 
+    def item(self, node: Node, key: str = "heading") -> dict[str, Any]:
+        """An item (or plan) with its heading, text and zero facts; deeper levels stay in its text as written."""
+        return self.filled(self.headed(node, f"“{node.number}”这一条", key), node.body())
+
     def topic(self, node: Node) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        heading, notes = self.heading_of(node, f"“{node.number}”这一方面")
-        if notes:
-            out["#note"] = notes
-        out["heading"] = heading
-        sink: list[tuple[dict[str, Any], str]] = []
-        text = self.prose(node.text, sink)
-        if text:
-            out["text"] = text
-        if node.children:
-            out["items"] = [self.item(c) for c in node.children]
-        self.with_facts(out, sink)
-        return out
+        return self.filled(self.headed(node, f"“{node.number}”这一方面"), node.text, node.children)
 
     def listed(self, paragraphs: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """Paragraphs holding a 一是……；二是…… list → (the text before it, [(first clause, rest) …])."""
@@ -204,15 +202,7 @@ class _Builder:
         return out
 
     def leaders(self, part: Node) -> dict[str, Any]:
-        out: dict[str, Any] = self.part_head(part)
-        sink: list[tuple[dict[str, Any], str]] = []
-        text = self.prose(part.text, sink)
-        if text:
-            out["text"] = text
-        if part.children:
-            out["items"] = [self.item(c) for c in part.children]
-        self.with_facts(out, sink)
-        return out
+        return self.filled(self.part_head(part), part.text, part.children)
 
     def measures(self, part: Node) -> dict[str, Any]:
         out: dict[str, Any] = self.part_head(part)
