@@ -6,6 +6,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -134,6 +135,19 @@ def _done(future: Future | None) -> list[Result] | None:
     return future.result() if ok else None  # type: ignore[union-attr]
 
 
+def _stop_children(grace: float = 5.0) -> None:
+    """SIGTERM every worker (each removes its half-written file), then SIGKILL any still alive after `grace`
+    seconds, so the pool's shutdown that follows never waits on a worker's work."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + grace
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+        if child.is_alive():
+            child.kill()
+
+
 def _pooled(chunks: Iterator[list[Task]], workers: int, window: int, start: tuple) -> Iterator[Window]:
     """Run chunks in forked workers, `window` in flight so memory stays flat. Yields groups of (chunk, results)
     in input order: one chunk a group, except when a worker dies: then the whole window is one group, results
@@ -161,11 +175,11 @@ def _pooled(chunks: Iterator[list[Task]], workers: int, window: int, start: tupl
                         broken = [*inflight, (following, None)]
                         break
         except BaseException:  # Ctrl-C, SIGTERM, or the caller gone: stop the workers now, not after their work
-            for child in multiprocessing.active_children():
-                child.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_children()
             raise
         finally:
+            # Always wait=True: shutdown(wait=False) forgets the pool's manager thread, which then races the
+            # interpreter's exit hook over a closed pipe ("Exception ignored … Bad file descriptor" after Ctrl-C).
             pool.shutdown(wait=True, cancel_futures=True)
         if not broken:
             return
