@@ -20,7 +20,7 @@ from docx.shared import Length, Pt, Twips
 from lxml import etree
 
 from reportgen.blocks import Block
-from reportgen.typeset import oxml, styles
+from reportgen.typeset import flow, oxml, styles
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
 from reportgen.typeset.styles import IDS
 from reportgen.typeset.title import balance, width
@@ -336,8 +336,10 @@ class _Writer:
 
     def flush_imprint(self) -> None:
         """版记 (7.4): 抄送 and 印发机关/印发日期 in 4号仿宋 between full-width rules (first and last thick, the middle
-        thin), the last rule on the 版心's lower edge of the last page, an even one: the 版记 opens a section that
-        starts on an even page (a blank page added when the body ends on one), pushed down by a spacer."""
+        thin), the last rule on the 版心's lower edge of the last page, an even one. Where the body ends comes
+        from the line model (typeset/flow.py): on an even page with room, the 版记 floats at its foot; else it
+        opens a section on the next even page (after a blank page, both unnumbered, when the body ends on an
+        even one), pushed down by a spacer."""
         if not self.imprint:
             return
         prof = self.profile
@@ -368,13 +370,21 @@ class _Writer:
         if last is None or last.tag != qn("w:p"):
             last = oxml.paragraph(None)
             self.sect_pr.addprevious(last)
-        oxml.end_section(last, self.sect_pr, "evenPage")
-        oxml.title_page(self.sect_pr)  # the 版记's page (the section's only one) takes the empty footer
-        room = Length(prof.text_height - sum(heights) - prof.imprint_slack)
-        self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=room))
         half = Length(width_ // 2)
-        self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules={
-            "top": prof.imprint_rule_thick, "insideH": prof.imprint_rule_thin, "bottom": prof.imprint_rule_thick}))
+        rules = {"top": prof.imprint_rule_thick, "insideH": prof.imprint_rule_thin, "bottom": prof.imprint_rule_thick}
+        height = Length(sum(heights) + prof.imprint_slack)
+        body = flow.end_of(oxml.flow_items(self.sect_pr.getparent(), styles.build(prof)),
+                           prof.text_height.twips, prof.text_width.twips)
+        if body.page % 2 == 0 and body.used + height.twips + prof.imprint_margin_lines * prof.line_pitch.twips \
+                <= prof.text_height.twips:  # the body ends on an even page with room: the 版记 at its foot
+            self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules,
+                                                float_at=(prof.margin_left, Length(prof.text_height - height))))
+        else:
+            oxml.end_section(last, self.sect_pr, "evenPage")
+            if body.page % 2 == 0:  # a blank page comes before the 版记's: neither is numbered (7.5)
+                oxml.title_page(self.sect_pr)  # the 版记's page (the section's only one) takes the empty footer
+            self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=Length(prof.text_height - height)))
+            self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules))
         # The body must end with a paragraph: one of (almost) no height, so the table keeps the page's foot.
         self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=Length(Twips(2))))
 

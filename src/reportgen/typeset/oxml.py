@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
 
 from docx.oxml.ns import qn
@@ -317,17 +317,27 @@ class Cell:
 
 
 def table(columns: list[Length], rows: list[list[Cell]], *, heights: list[Length | None] | None = None,
-          rules: dict[str, Length | None] | None = None, jc: str = "center") -> etree._Element:
+          rules: dict[str, Length | None] | None = None, jc: str = "center",
+          float_at: tuple[Length, Length] | None = None) -> etree._Element:
     """A fixed-layout table without cell margins. `rules` maps top/bottom/insideH to a rule width (others none):
-    table borders span the full table width whatever the cells' indents, which paragraph borders do not."""
+    table borders span the full table width whatever the cells' indents, which paragraph borders do not.
+    `float_at`: a floating table on the page of the paragraph before it, text never beside it, its left edge x
+    from the page's left edge and its top y below the top margin. (LibreOffice 7.4 keeps a table in the text flow
+    when it is as wide as the 版心 unless x is from the page, and when both x and y are from the page and it
+    sits in the page's lower left quarter: hence this mix.)"""
     rules = rules or {}
     borders = el("w:tblBorders", children=[_border(side, rules.get(side))
                                            for side in ("top", "left", "bottom", "right", "insideH", "insideV")])
     margins = el("w:tblCellMar", children=[el(f"w:{s}", {"w:w": "0", "w:type": "dxa"})
                                            for s in ("top", "left", "bottom", "right")])
     total = Length(sum(columns))
-    props = el("w:tblPr", children=[el("w:tblW", {"w:w": twips(total), "w:type": "dxa"}), el("w:jc", {"w:val": jc}),
-                                    borders, el("w:tblLayout", {"w:type": "fixed"}), margins])
+    place = [] if float_at is None else [
+        el("w:tblpPr", {"w:leftFromText": "0", "w:rightFromText": "0", "w:topFromText": "0", "w:bottomFromText": "0",
+                        "w:vertAnchor": "margin", "w:horzAnchor": "page", "w:tblpX": twips(float_at[0]),
+                        "w:tblpY": twips(float_at[1])}),
+        el("w:tblOverlap", {"w:val": "never"})]
+    props = el("w:tblPr", children=[*place, el("w:tblW", {"w:w": twips(total), "w:type": "dxa"}),
+                                    el("w:jc", {"w:val": jc}), borders, el("w:tblLayout", {"w:type": "fixed"}), margins])
     grid = el("w:tblGrid", children=[el("w:gridCol", {"w:w": twips(w)}) for w in columns])
     tbl = el("w:tbl", children=[props, grid])
     for r, row in enumerate(rows):
@@ -375,3 +385,115 @@ def tab_run(props: etree._Element | None = None) -> etree._Element:
         r.append(props)
     r.append(el("w:tab"))
     return r
+
+
+# ---- reading back what was written: the measures the flow model (typeset/flow.py) needs ----------------------
+
+
+@dataclass(frozen=True)
+class Measures:
+    """A paragraph's (or style's) own settings, in twips and half-points; None where it sets nothing."""
+
+    first_line: int | None = None  # negative: a hanging indent
+    left: int | None = None
+    right: int | None = None
+    before: int | None = None
+    after: int | None = None
+    line: int | None = None  # exact line height
+    size: int | None = None  # half-points
+    spacing: int | None = None  # added to each character
+    keep_next: bool | None = None
+    rule_below: int | None = None  # a bottom border: its distance from the text plus its width
+
+    def over(self, base: Measures) -> Measures:
+        """These settings, the unset ones taken from `base`."""
+        return Measures(*(mine if mine is not None else theirs for mine, theirs in zip(
+            astuple(self), astuple(base), strict=True)))
+
+
+def _int(node: etree._Element | None, attr: str) -> int | None:
+    value = None if node is None else node.get(_qn(attr))
+    return None if value is None else int(value)
+
+
+def measures(ppr: etree._Element | None, rpr: etree._Element | None) -> Measures:
+    ind = ppr.find(_qn("w:ind")) if ppr is not None else None
+    space = ppr.find(_qn("w:spacing")) if ppr is not None else None
+    hanging = _int(ind, "w:hanging")
+    first = -hanging if hanging is not None else _int(ind, "w:firstLine")
+    line = _int(space, "w:line") if space is not None and space.get(_qn("w:lineRule")) == "exact" else None
+    keep = ppr.find(_qn("w:keepNext")) if ppr is not None else None
+    rule = ppr.find(f"{_qn('w:pBdr')}/{_qn('w:bottom')}") if ppr is not None else None
+    below = None if rule is None else (_int(rule, "w:space") or 0) * 20 + round((_int(rule, "w:sz") or 0) * 20 / 8)
+    return Measures(first, _int(ind, "w:left"), _int(ind, "w:right"), _int(space, "w:before"), _int(space, "w:after"),
+                    line, _int(rpr.find(_qn("w:sz")) if rpr is not None else None, "w:val"),
+                    _int(rpr.find(_qn("w:spacing")) if rpr is not None else None, "w:val"),
+                    None if keep is None else keep.get(_qn("w:val"), "1") not in ("0", "false"), below)
+
+
+def style_measures(style_nodes: list[etree._Element]) -> dict[str, Measures]:
+    """Each paragraph style's settings with basedOn resolved (docDefaults and Normal under everything)."""
+    own: dict[str, Measures] = {}
+    parent: dict[str, str | None] = {}
+    defaults = Measures()
+    for node in style_nodes:
+        if node.tag == _qn("w:docDefaults"):
+            defaults = measures(node.find(f"{_qn('w:pPrDefault')}/{_qn('w:pPr')}"),
+                                node.find(f"{_qn('w:rPrDefault')}/{_qn('w:rPr')}"))
+            continue
+        if node.get(_qn("w:type")) != "paragraph":
+            continue
+        sid = node.get(_qn("w:styleId"))
+        own[sid] = measures(node.find(_qn("w:pPr")), node.find(_qn("w:rPr")))
+        based = node.find(_qn("w:basedOn"))
+        parent[sid] = based.get(_qn("w:val")) if based is not None else None
+
+    def resolved(sid: str | None) -> Measures:
+        return defaults if sid is None or sid not in own else own[sid].over(resolved(parent[sid]))
+
+    return {sid: resolved(sid) for sid in own}
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph as the flow model sees it: its settings resolved, its text, the largest run size."""
+
+    m: Measures
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[int | None, tuple[tuple[int, tuple[Para, ...]], ...]], ...]  # (exact height, ((width, paras)…))
+    floating: bool
+
+
+def _para(p: etree._Element, styles: dict[str, Measures]) -> Para:
+    ppr = p.find(_qn("w:pPr"))
+    sid = ppr.find(_qn("w:pStyle")).get(_qn("w:val")) if ppr is not None and ppr.find(_qn("w:pStyle")) is not None \
+        else "Normal"
+    m = measures(ppr, None).over(styles.get(sid, styles.get("Normal", Measures())))
+    sizes = [_int(r.find(f"{_qn('w:rPr')}/{_qn('w:sz')}"), "w:val") for r in p.iter(_qn("w:r"))]
+    size = max((s for s in sizes if s is not None), default=None)
+    if size is not None:
+        m = Measures(size=size).over(m)
+    return Para(m, "".join(t.text or "" for t in p.iter(_qn("w:t"))))
+
+
+def flow_items(body: etree._Element, style_nodes: list[etree._Element]) -> list[Para | Table]:
+    """The body's paragraphs and tables, in order, for the flow model."""
+    styles = style_measures(style_nodes)
+    items: list[Para | Table] = []
+    for node in body:
+        if node.tag == _qn("w:p"):
+            items.append(_para(node, styles))
+        elif node.tag == _qn("w:tbl"):
+            rows = []
+            for tr in node.iter(_qn("w:tr")):
+                height = tr.find(f"{_qn('w:trPr')}/{_qn('w:trHeight')}")
+                exact = _int(height, "w:val") if height is not None and height.get(_qn("w:hRule")) == "exact" else None
+                cells = tuple((_int(tc.find(f"{_qn('w:tcPr')}/{_qn('w:tcW')}"), "w:w") or 0,
+                               tuple(_para(p, styles) for p in tc.iter(_qn("w:p")))) for tc in tr.iter(_qn("w:tc")))
+                rows.append((exact, cells))
+            items.append(Table(tuple(rows), node.find(f"{_qn('w:tblPr')}/{_qn('w:tblpPr')}") is not None))
+    return items

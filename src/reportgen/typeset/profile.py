@@ -104,6 +104,9 @@ class LayoutProfile:
     # A hair less than the 版心 above the 版记, so rounding never pushes it onto another page: the last rule
     # then sits within this distance of the 版心's lower edge.
     imprint_slack: Length = Mm(0.3)
+    # Lines kept free between the body's last line, as the line model counts it, and a 版记 sharing its page:
+    # the model can be a line short of what a renderer lays out.
+    imprint_margin_lines: int = 1
 
     @property
     def text_width(self) -> Length:
