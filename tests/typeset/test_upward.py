@@ -87,6 +87,21 @@ def test_joint_signatures_in_a_row_the_date_under_the_last(joint):
     assert host.x1 < last.x0 and host.x0 >= LEFT - 0.5  # 主办机关 first, to the left, inside the 版心
 
 
+def test_unsealed_joint_signatures_stacked_first_characters_aligned(tmp_path):
+    """Unsealed 联合行文 (7.3.5.2 via 7.3.5.3): 主办机关 first, the other below it, first characters aligned; the
+    date (longer than 署名 − 2 here) 右空二字. The regulation template prints the 署名 unsealed."""
+    build(JOINT, tmp_path / "u.docx", region="regulation")
+    pages = lines(to_pdf([tmp_path / "u.docx"], tmp_path)[0])
+    page = next(p for p in pages if any(ln.text == "2025年1月10日" for ln in p))
+    date = next(ln for ln in page if ln.text == "2025年1月10日")
+    host = next(ln for ln in page if ln.text == "中共青溪镇委员会")
+    other = next(ln for ln in page if ln.text == "青溪镇人民政府")
+    assert abs(host.x0 - other.x0) < 0.5 and host.y1 < other.y0  # stacked, first characters aligned
+    assert 0 < date.y0 - other.y1 < P.line_pitch.mm  # the date on the next line
+    assert abs((RIGHT - date.x1) - P.unsealed_signature_right_chars * CHAR) < 1.0  # 右空二字
+    assert date.x0 > host.x0  # right of the 署名's first character
+
+
 @pytest.mark.xfail(strict=True, reason="LibreOffice 7.4 puts about a fifth of a character between digits and Chinese "
                    "(it ignores w:autoSpaceDN=0, which Word honours), so it draws 2025年1月10日 wider than typeset "
                    "counts and the 署名 stands about 3 mm right of the date's centre in the preview (measured)")
