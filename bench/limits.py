@@ -2,7 +2,7 @@
 
 - title balancing (typeset/title.py) on titles of 80, 200 and 1,000 characters: the exhaustive search it replaced
   took seconds to minutes on 80 characters that need five lines;
-- the template budget (compose.py): a build with the shipped templates (unmetered) against the same templates
+- the template budget (sandbox.py): a build with the shipped templates (trusted, unsandboxed) against the same templates
   copied into a working folder's templates/ (metered, as a province's own region is), interleaved in one
   process so that other load on the machine falls on both alike.
 """

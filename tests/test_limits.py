@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINIMAL, ROOT
 
-from reportgen import compose
+from reportgen import compose, sandbox
 from reportgen.cli import main
 from reportgen.typeset.title import balance, width
 
@@ -75,7 +75,7 @@ def test_hostile_template_stops_at_its_line_with_the_limit_named(tmp_path, monke
 
 
 def test_a_template_that_runs_past_the_time_limit_is_stopped(tmp_path, monkeypatch):
-    monkeypatch.setattr(compose, "MAX_SECONDS", 0.0)  # every look at the clock finds the time up: no waiting here
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.0)  # every look at the clock finds the time up: no waiting here
     body = "{# a region of its own, so the first look at the clock falls in this loop #}\n\n" \
            "{% for i in range(5000) %}{% endfor %}\n"
     result = _build(tmp_path, monkeypatch, "slow", {"report.j2": body})
@@ -83,8 +83,8 @@ def test_a_template_that_runs_past_the_time_limit_is_stopped(tmp_path, monkeypat
 
 
 def test_memory_backstop_catches_what_the_checks_miss(tmp_path, monkeypatch):
-    monkeypatch.setattr(compose, "MAX_STR", 10**12)  # as if the string checks knew nothing of this operator
-    monkeypatch.setattr(compose, "MAX_MEMORY", 64 * 2**20)
+    monkeypatch.setattr(sandbox, "MAX_STR", 10**12)  # as if the string checks knew nothing of this operator
+    monkeypatch.setattr(sandbox, "MAX_MEMORY", 64 * 2**20)
     result = _build(tmp_path, monkeypatch, "greedy", {"report.j2": EXTENDS + "{{ ('x' * 10**9)|length }}" + END})
     assert result.exit_code == 4 and "report.j2:4:" in result.output and "内存超过 64 MB" in result.output
 
@@ -97,8 +97,8 @@ def test_shipped_templates_copied_into_a_working_folder_build_the_same_bytes_und
     for region in ("base", "runin", "regulation", "document"):
         for example in sorted((ROOT / "examples").glob("*.yaml")):
             assert render(example, region, tmp_path).docx == render(example, region).docx, (region, example)
-    assert isinstance(compose.environment("base", tuple(compose.template_roots(tmp_path))), compose.BudgetedSandbox)
-    assert not isinstance(compose.environment("base", tuple(compose.template_roots(None))), compose.BudgetedSandbox)
+    assert isinstance(compose.environment("base", tuple(compose.template_roots(tmp_path))), sandbox.BudgetedSandbox)
+    assert not isinstance(compose.environment("base", tuple(compose.template_roots(None))), sandbox.BudgetedSandbox)
 
 
 def test_the_budget_grows_with_a_large_accepted_input(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -9,7 +10,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from reportgen import facts, resources
+from reportgen import cachedir, facts, resources
 from reportgen.errors import InputError, Problem
 from reportgen.load import Loaded, PathKey, SourceMap
 from reportgen.schema.checks import character_problems, semantic_problems
@@ -166,10 +167,26 @@ def draft7(schema: Any) -> Any:
 @cache
 def _fast() -> Any:
     """fastjsonschema compiles the schema to plain Python: about 6× faster than jsonschema on a valid report.
-    It only says yes or no; jsonschema, run when it says no, finds and explains every error."""
+    It only says yes or no; jsonschema, run when it says no, finds and explains every error. Its code (half a
+    megabyte) takes longer to compile than a build takes, so the compiled code is kept in the user's cache,
+    named by schema.json's bytes and fastjsonschema's version (cachedir.py)."""
+    import marshal
+
     import fastjsonschema
 
-    return fastjsonschema.compile(draft7(resources.schema()))
+    name = cachedir.key("validator", fastjsonschema.VERSION, resources.schema_path().read_bytes()) + ".marshal"
+    entry = code = None
+    if (data := cachedir.read("validator", name)) is not None:
+        with contextlib.suppress(EOFError, ValueError, TypeError):
+            entry, code = marshal.loads(data)
+    if code is None:
+        source = fastjsonschema.compile_to_code(draft7(resources.schema()))
+        entry = re.search(r"^def (\w+)\(", source, re.M)[1]  # the schema's own function comes first
+        code = compile(source, "<schema.json validator>", "exec")
+        cachedir.write("validator", name, marshal.dumps((entry, code)))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    return namespace[entry]
 
 
 def is_valid(data: Any) -> bool:
