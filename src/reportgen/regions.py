@@ -23,7 +23,7 @@ from reportgen.compose import (
 )
 from reportgen.errors import InputError, LayoutError, Problem, TemplateError, UsageError
 from reportgen.load import SourceMap, load
-from reportgen.schema.validate import problems_for
+from reportgen.schema.validate import conforms, problems_for
 from reportgen.typeset import units
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
 
@@ -43,14 +43,13 @@ def _read_meta(name: str, folder: Path) -> Region:
     meta = folder / META
     if not meta.exists():
         return Region(name, folder)
-    import jsonschema
-
     read_text(meta)  # a region's files are UTF-8, like its templates: a GBK region.yaml is refused, not guessed
     loaded = load(meta)
-    validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
-    problems = [p for err in validator.iter_errors(loaded.data) for p in problems_for(err, loaded.source)]
-    if problems:
-        raise InputError(problems)
+    if not conforms(loaded.data, _SCHEMA):  # jsonschema only to explain what is wrong
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA.read_text(encoding="utf-8")))
+        raise InputError([p for err in validator.iter_errors(loaded.data) for p in problems_for(err, loaded.source)])
     return Region(name, folder, loaded.data["description"], _layout(loaded.data.get("layout") or {}, loaded.source))
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import json
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import cachedir, facts, resources
@@ -165,38 +167,50 @@ def draft7(schema: Any) -> Any:
 
 
 @cache
-def _fast() -> Any:
-    """fastjsonschema compiles the schema to plain Python: about 6× faster than jsonschema on a valid report.
-    It only says yes or no; jsonschema, run when it says no, finds and explains every error. Its code (half a
-    megabyte) takes longer to compile than a build takes, so the compiled code is kept in the user's cache,
-    named by schema.json's bytes and fastjsonschema's version (cachedir.py)."""
+def compiled(path: Path) -> Any:
+    """The JSON schema at `path` as a function that says yes (returns) or no (raises fastjsonschema's error):
+    fastjsonschema's generated Python, about 6× faster than jsonschema on a valid report; jsonschema, run when it
+    says no, finds and explains every error. The input schema's code (half a megabyte) takes longer to compile
+    than a build takes, so compiled code is kept in the user's cache, named by the schema's bytes and
+    fastjsonschema's version (cachedir.py)."""
     import marshal
 
     import fastjsonschema
 
-    name = cachedir.key("validator", fastjsonschema.VERSION, resources.schema_path().read_bytes()) + ".marshal"
+    text = path.read_bytes()
+    name = cachedir.key("validator", fastjsonschema.VERSION, text) + ".marshal"
     entry = code = None
     if (data := cachedir.read("validator", name)) is not None:
         with contextlib.suppress(EOFError, ValueError, TypeError):
             entry, code = marshal.loads(data)
     if code is None:
-        source = fastjsonschema.compile_to_code(draft7(resources.schema()))
+        source = fastjsonschema.compile_to_code(draft7(json.loads(text)))
         entry = re.search(r"^def (\w+)\(", source, re.M)[1]  # the schema's own function comes first
-        code = compile(source, "<schema.json validator>", "exec")
+        code = compile(source, f"<{path.name} validator>", "exec")
         cachedir.write("validator", name, marshal.dumps((entry, code)))
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     return namespace[entry]
 
 
-def is_valid(data: Any) -> bool:
+def conforms(data: Any, path: Path) -> bool:
+    """Whether `data` is valid against the schema at `path` (the fast yes/no)."""
     import fastjsonschema
 
     try:
-        _fast()(data)
+        compiled(path)(data)
     except fastjsonschema.JsonSchemaException:
         return False
     return True
+
+
+def is_valid(data: Any) -> bool:
+    return conforms(data, resources.schema_path())
+
+
+def _fast() -> Any:
+    """The input schema's compiled validator (batch.py warms it before forking)."""
+    return compiled(resources.schema_path())
 
 
 def schema_problems(loaded: Loaded) -> list[Problem]:
