@@ -1,4 +1,4 @@
-"""Blocks → the report's document.xml, on a scaffold python-docx builds once per profile and process."""
+"""Blocks → the report's document.xml, on a scaffold python-docx builds once per profile (kept in the user's cache)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,15 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from xml.sax.saxutils import escape
+from html import escape as _escape
 
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from docx.shared import Length, Pt, Twips
 from lxml import etree
 
+from reportgen import cachedir
 from reportgen.blocks import Block
 from reportgen.typeset import flow, oxml, styles
+from reportgen.typeset.length import Length, Pt, Twips
+from reportgen.typeset.oxml import qn
 from reportgen.typeset.profile import DEFAULT, LayoutProfile
 from reportgen.typeset.styles import IDS
 from reportgen.typeset.title import balance, width
@@ -29,7 +28,15 @@ DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
 # Parts of python-docx's default template a report does not need: Word 2010's stylesWithEffects (438 KB, with
 # theme fonts), a thumbnail, custom XML. Dropping them keeps every package small and free of theme fonts.
-_DROP = ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects", RT.CUSTOM_XML, RT.THUMBNAIL)
+_DROP = ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+         "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail")
+_MADE_BY = ("document.py", "oxml.py", "styles.py", "profile.py", "units.py", "length.py")  # what a scaffold depends on
+
+
+def escape(text: str) -> str:
+    """XML text: & < > escaped (quotes need not be, outside attributes)."""
+    return _escape(text, quote=False)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,29 @@ class Scaffold:
 
 @cache
 def scaffold(profile: LayoutProfile) -> Scaffold:
-    """Styles, page setup, grid and page-number footers, built once per profile with python-docx."""
+    """Styles, page setup, grid and page-number footers: built with python-docx the first time a profile is used,
+    then read from the user's cache (named by the profile, python-docx's version and the modules that build it):
+    importing python-docx costs more than a whole build."""
+    import marshal
+    from importlib.metadata import version
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    name = cachedir.key("scaffold", repr(profile), version("python-docx"),
+                        *((here / m).read_bytes() for m in _MADE_BY)) + ".marshal"
+    if (data := cachedir.read("scaffold", name)) is not None:
+        try:
+            return Scaffold(tuple(marshal.loads(data)))
+        except (EOFError, ValueError, TypeError):
+            pass
+    built = _build_scaffold(profile)
+    cachedir.write("scaffold", name, marshal.dumps(built.parts))
+    return built
+
+
+def _build_scaffold(profile: LayoutProfile) -> Scaffold:
+    import docx
+
     doc = docx.Document()
     for rels in (doc.part.rels, doc.part.package.rels):
         for rid in [rid for rid, rel in rels.items() if rel.reltype in _DROP]:

@@ -11,16 +11,25 @@ import re
 from dataclasses import astuple, dataclass
 from functools import cache
 
-from docx.oxml.ns import qn
-from docx.shared import Length
 from lxml import etree
+
+from reportgen.typeset.length import Length
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 _NSMAP = {"w": W_NS}
-_qn = cache(qn)  # "w:pStyle" → "{…main}pStyle", computed once per name rather than once per element
+
+
+@cache
+def qn(tag: str) -> str:
+    """"w:pStyle" → "{…main}pStyle" (Clark notation), once per name: only the w: namespace is written here."""
+    prefix, local = tag.split(":")
+    return f"{{{_NSMAP[prefix]}}}{local}"
+
+
+_qn = qn
 
 
 def el(tag: str, attrs: dict[str, str] | None = None, children: list[etree._Element] | None = None,

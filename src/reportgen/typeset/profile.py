@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from docx.shared import Length, Mm, Pt, Twips
+from reportgen.typeset.length import Length, Mm, Pt, Twips
 
 # 字号 → points, as Chinese typesetting and Word's 字号 list define them (GB/T 9704 names sizes this way: 3号, 2号…).
 ZIHAO: dict[str, float] = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from docx.oxml.ns import qn
-from docx.shared import Length, Twips
 from lxml import etree
 
 from reportgen.typeset import oxml
+from reportgen.typeset.length import Length, Twips
+from reportgen.typeset.oxml import qn
 from reportgen.typeset.profile import LayoutProfile
 
 SINGLE = Twips(240)  # "auto" line rule: 240 = single spacing

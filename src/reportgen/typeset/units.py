@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from docx.shared import Cm, Length, Mm, Pt
-
+from reportgen.typeset.length import Cm, Length, Mm, Pt
 from reportgen.typeset.profile import ZIHAO, Fonts, LayoutProfile
 
 _UNITS: dict[str, Callable[[float], Length]] = {"pt": Pt, "mm": Mm, "cm": Cm, "磅": Pt, "毫米": Mm, "厘米": Cm}
