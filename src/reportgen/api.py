@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from reportgen.blocks import Block
 from reportgen.compose import compose
 from reportgen.errors import Problem
 from reportgen.load import Loaded, load
+from reportgen.publish import formats as publish
 from reportgen.schema.validate import validate
 from reportgen.typeset.document import CORE, DOCUMENT, core_properties, scaffold, typeset
 from reportgen.typeset.profile import LayoutProfile
@@ -53,13 +55,15 @@ def stale_numbers(blocks: list[Block]) -> list[Passage]:
 
 @dataclass
 class Built:
-    """What one build produced: the blocks (for text previews and tests) and the .docx bytes."""
+    """What one build produced: the blocks (for text previews and tests), the .docx bytes and, when asked for, the
+    web page's."""
 
     source: Path
     blocks: list[Block]
     docx: bytes
     region: str
     warnings: list[Problem] = field(default_factory=list)
+    html: bytes = b""
 
     @property
     def text(self) -> str:
@@ -102,9 +106,11 @@ def compose_blocks(path: Path, region: str | None = None, workdir: Path | None =
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,
-           profile: LayoutProfile | None = None, mark: bool = False, previous: Path | None = None) -> Built:
-    """Everything but the write: input file → Blocks → .docx bytes. The layout is the region's unless given;
-    `mark` highlights the standard passages; `previous` overrides the input's `previous:`."""
+           profile: LayoutProfile | None = None, mark: bool = False, previous: Path | None = None,
+           html: bool = False) -> Built:
+    """Everything but the write: input file → Blocks → .docx bytes (and with `html` the web page, from the same
+    blocks). The layout is the region's unless given; `mark` highlights the standard passages; `previous`
+    overrides the input's `previous:`."""
     data, blocks, region, warnings = compose_blocks(path, region, workdir, previous)
     profile = profile or regions.profile(region, workdir)
     town = data["town"]
@@ -114,12 +120,25 @@ def render(path: Path, region: str | None = None, workdir: Path | None = None,
     # province, city, county, town go in the keywords: searchable, not printed
     core = core_properties(title, town["issuer"], " ".join(names[:-1]), document_date(data))
     docx_bytes = package(scaffold(profile).parts, {DOCUMENT: document, CORE: core})
-    return Built(Path(path), blocks, docx_bytes, region, warnings)
+    page = b""
+    if html:  # imported here: a .docx-only build (the common one, and the benchmark's) does not load it
+        from reportgen.publish.html import render_html
+
+        page = render_html(blocks, profile, mark)
+    return Built(Path(path), blocks, docx_bytes, region, warnings, page)
 
 
 def build(path: Path, out: Path, region: str | None = None, workdir: Path | None = None,
-          mark: bool = False, previous: Path | None = None) -> Built:
-    """Build one report and write it atomically to `out`; on any failure `out` is left as it was."""
-    built = render(path, region, workdir, mark=mark, previous=previous)
-    atomic_write(out, built.docx)
+          mark: bool = False, previous: Path | None = None, formats: Sequence[str] = publish.DEFAULT,
+          pdf_source: Path | None = None) -> Built:
+    """Build one report and write each of `formats` atomically beside `out` (its stem, their suffixes); on any
+    failure each file is left as it was. The PDF is not made here: LibreOffice converts a whole batch at once
+    afterwards, from the .docx at `out` or, when no .docx is wanted, from the copy written to `pdf_source`."""
+    built = render(path, region, workdir, mark=mark, previous=previous, html="html" in formats)
+    made = {"docx": built.docx, "html": built.html}
+    for fmt, target in publish.paths(out, formats).items():
+        if fmt in made:
+            atomic_write(target, made[fmt])
+    if "pdf" in formats and "docx" not in formats and pdf_source is not None:
+        atomic_write(pdf_source, built.docx)
     return built

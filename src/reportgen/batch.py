@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
 import signal
+import tempfile
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.errors import InternalError, ReportgenError
+from reportgen.publish import formats as publish
 from reportgen.write import discard_pending
 
 Task = str | tuple[str, str]  # a source path (output <stem>.docx in the batch's folder), or (source, output)
@@ -30,6 +33,8 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     standard: list[str] = field(default_factory=list)  # the standard passages used, one line each
     stale: list[str] = field(default_factory=list)  # numbers carried over from last year, not yet updated
+    outputs: tuple[Path, ...] = ()  # every file of the report (build --format), in FORMATS order; () when failed
+    pdf_source: Path | None = None  # the .docx its PDF is to be made from, while that is still to do (add_pdfs)
 
 
 # What every task of a batch shares, set in each worker by _init.
@@ -39,12 +44,16 @@ _OUTDIR: str | None = None  # a folder for <stem>.docx; None when each task name
 _MARK = False  # highlight standard passages
 _DEBUG = False  # a bug's message carries its traceback
 _PREVIOUS: str | None = None  # build --previous: last year's file (one input only)
+_FORMATS: tuple[str, ...] = publish.DEFAULT  # build --format
+_STAGE: str | None = None  # a folder for the .docx a PDF is made from when no .docx is wanted
 
 
 def _init(region: str | None, workdir: Path | None, outdir: str | None = None, mark: bool = False,
-          debug: bool = False, previous: str | None = None) -> None:
-    global _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG, _PREVIOUS
+          debug: bool = False, previous: str | None = None, formats: tuple[str, ...] = publish.DEFAULT,
+          stage: str | None = None) -> None:
+    global _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG, _PREVIOUS, _FORMATS, _STAGE
     _REGION, _WORKDIR, _OUTDIR, _MARK, _DEBUG, _PREVIOUS = region, workdir, outdir, mark, debug, previous
+    _FORMATS, _STAGE = formats, stage
 
 
 def _die(signum: int, frame: object) -> None:
@@ -75,8 +84,13 @@ def _one(task: Task) -> Result:
     from reportgen.api import build
 
     src, dst = _paths(task)
+    pdf_source = None
+    if "pdf" in _FORMATS:  # LibreOffice reads the .docx written, else a copy in the stage (or beside, if none)
+        docx = publish.paths(dst, ("docx",))["docx"]
+        pdf_source = docx if "docx" in _FORMATS or _STAGE is None else Path(_STAGE) / docx.name
     try:
-        built = build(src, dst, _REGION, _WORKDIR, _MARK, Path(_PREVIOUS) if _PREVIOUS else None)
+        built = build(src, dst, _REGION, _WORKDIR, _MARK, Path(_PREVIOUS) if _PREVIOUS else None, _FORMATS,
+                      pdf_source)
     except ReportgenError as err:
         return Result(src, dst, err.format_message(), err.exit_code)
     except (Exception, SystemExit) as err:  # a bug met by this input alone: the others are still built
@@ -85,7 +99,8 @@ def _one(task: Task) -> Result:
         return Result(src, dst, bug.format_message() + detail, bug.exit_code)
     return Result(src, dst, warnings=[w.format() for w in built.warnings],
                   standard=[f"{p.where}  {p.text}" for p in built.standard],
-                  stale=[f"{p.where}  {p.text}" for p in built.stale])
+                  stale=[f"{p.where}  {p.text}" for p in built.stale],
+                  outputs=tuple(publish.paths(dst, _FORMATS).values()), pdf_source=pdf_source)
 
 
 def _paths(task: Task) -> tuple[Path, Path]:
@@ -204,18 +219,63 @@ def _settle(group: Window, jobs: int, start: tuple) -> Iterator[Result]:
 
 def build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, jobs: int | None = None,
               outdir: str | None = None, mark: bool = False, debug: bool = False,
-              previous: str | None = None) -> Iterator[Result]:
-    """One result per task, in input order, whatever happens to an input or a worker. One input, or -j 1, builds
-    in this process: nothing to gain from workers."""
-    _init(region, workdir, outdir, mark, debug, previous)
+              previous: str | None = None, formats: tuple[str, ...] = publish.DEFAULT,
+              on_pdf: Callable[[int], None] | None = None) -> Iterator[Result]:
+    """One result per task, whatever happens to an input or a worker, in input order; with "pdf" in `formats`
+    (build --format) the failures come as they happen and the built ones after their PDFs, which are made in one
+    LibreOffice start once every .docx is written (`on_pdf` is told how many, before). The .docx LibreOffice reads
+    when none is wanted lives in a temporary folder that goes with the batch."""
+    if "pdf" not in formats:
+        yield from _build_all(tasks, region, workdir, jobs, outdir, mark, debug, previous, formats, None)
+        return
+    with tempfile.TemporaryDirectory(prefix="reportgen-docx-") as stage:
+        waiting: list[Result] = []
+        with contextlib.closing(_build_all(tasks, region, workdir, jobs, outdir, mark, debug, previous, formats,
+                                           stage)) as results:
+            for result in results:
+                if result.error is None and result.pdf_source is not None:
+                    waiting.append(result)
+                else:
+                    yield result
+        if waiting and on_pdf is not None:
+            on_pdf(len(waiting))
+        yield from add_pdfs(waiting)
+
+
+def _build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, jobs: int | None,
+               outdir: str | None, mark: bool, debug: bool, previous: str | None, formats: tuple[str, ...],
+               stage: str | None) -> Iterator[Result]:
+    """One result per task, in input order. One input, or -j 1, builds in this process: nothing to gain from
+    workers."""
+    _init(region, workdir, outdir, mark, debug, previous, formats, stage)
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
         yield from map(_one, tasks)
         return
     _warm(region, workdir)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    start = (context, (region, workdir, outdir, mark, debug, previous))
+    start = (context, (region, workdir, outdir, mark, debug, previous, formats, stage))
     size = max(1, min(8, len(tasks) // (jobs * 16)))  # small chunks: both workers finish together
     chunks: Iterable[list[Task]] = (list(tasks[i:i + size]) for i in range(0, len(tasks), size))
     for group in _pooled(iter(chunks), jobs, jobs * 4, start):
         yield from _settle(group, jobs, start)
+
+
+def add_pdfs(results: Sequence[Result], timeout: float | None = None) -> list[Result]:
+    """The PDF of each built result (build --format pdf), all in one LibreOffice start, since its start-up is most
+    of the time; written atomically like the other files. A result whose PDF fails becomes a failure that names
+    what was written all the same; the others lose their `pdf_source`."""
+    from reportgen.publish import pdf
+
+    todo = [r for r in results if r.error is None and r.pdf_source is not None]
+    failed = pdf.export([(r.pdf_source, publish.paths(r.output, ("pdf",))["pdf"]) for r in todo], timeout)
+    out = []
+    for r in results:
+        err = failed.get(r.pdf_source) if r.error is None and r.pdf_source is not None else None
+        if err is None:
+            out.append(replace(r, pdf_source=None))
+            continue
+        kept = [str(p) for p in r.outputs if p.suffix.lower() != ".pdf"]
+        note = f"\n已写出：{'、'.join(kept)}；PDF 没有生成。" if kept else ""
+        out.append(replace(r, error=err.format_message() + note, exit_code=err.exit_code, outputs=(), pdf_source=None))
+    return out

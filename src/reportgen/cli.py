@@ -87,20 +87,25 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _plan(inputs: list[str], out: str | None) -> tuple[list[str] | list[tuple[str, str]], str | None]:
-    """Where each input is written: the tasks and the output folder (None when one input names its .docx).
-    Checked before anything is built: no output is an input, no two inputs write the same file."""
+def _plan(inputs: list[str], out: str | None,
+          formats: tuple[str, ...] = ("docx",)) -> tuple[list[str] | list[tuple[str, str]], str | None]:
+    """Where each input is written: the tasks and the output folder (None when one input names its file: .docx,
+    .pdf or .html, the other formats beside it). Checked before anything is built: no output is an input, no two
+    inputs write the same file."""
+    from reportgen.publish import formats as publish
+
     if out and out.lower().endswith((".yaml", ".yml")):
         if any(_same_file(out, src) for src in inputs):
             raise OutputPathError(f"-o {out} 是要读取的输入文件，输出不能覆盖输入：请把 -o 改为 .docx 文件名或输出文件夹。")
         raise OutputPathError(f"-o {out} 是 YAML 文件名：输出应是 .docx 文件（一份输入时）或文件夹，"
                               "如 -o build/ 或 -o 报告.docx。")
-    if len(inputs) == 1 and out and not os.path.isdir(out) and out.lower().endswith(".docx"):
+    if len(inputs) == 1 and out and not os.path.isdir(out) and out.lower().endswith(publish.SUFFIXES):
         if _same_file(out, inputs[0]):
             raise OutputPathError(f"-o {out} 就是输入文件本身，输出不能覆盖输入：请换一个输出文件名。")
         from reportgen.write import writable_target
 
-        writable_target(Path(out))  # a FIFO or device there: said now, not after the build
+        for target in publish.paths(Path(out), formats).values():
+            writable_target(target)  # a FIFO or device there: said now, not after the build
         return [(inputs[0], out)], None
     outdir = out or "build"
     if os.path.exists(outdir) and not os.path.isdir(outdir):
@@ -133,7 +138,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command(help="生成报告。PATHS 可以是 .yaml 文件或文件夹；不写则生成 inputs/ 下的全部 .yaml，输出到 build/。"
                    "多份输入时并行生成，某一份出错不影响其他各份，最后列出全部错误。")
 @click.argument("paths", nargs=-1)
-@click.option("-o", "--output", "out", help="输出位置：只有一个输入时是 .docx 文件路径，多个输入时是文件夹（默认 build/）。")
+@click.option("-o", "--output", "out", help="输出位置：只有一个输入时是 .docx 文件路径（--format 的其他格式与它同名并排，"
+                                            "也可写 .pdf、.html 文件名），多个输入时是文件夹（默认 build/）。")
 @click.option("--region", help="地区模板名称（templates/ 下的文件夹），优先于 YAML 中的 region。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
               help="并行进程数，默认等于 CPU 核数。")
@@ -141,37 +147,49 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="逐份列出生成结果，并列出每份报告中使用的标准表述（镇里没有自己写、由模板补上的句子），以便核对。")
 @click.option("--mark", is_flag=True, help="在 Word 文档中把标准表述标黄，便于逐句核对（核对后请不加 --mark 重新生成再打印）。")
 @click.option("--previous", help="上一年度的 YAML，用于写出同比（优先于输入文件中的 previous；只能有一份输入）。")
+@click.option("--format", "fmt", default="docx", show_default=True,
+              help="输出格式：docx、pdf、html，可用逗号组合（如 docx,pdf,html），同名文件并排写出。"
+                   "pdf 为 PDF/A，经 LibreOffice 转换（一批只启动一次）；html 是供政府网站发布的单个网页。")
 @click.pass_obj
 def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
-          mark: bool, previous: str | None = None) -> None:
+          mark: bool, previous: str | None = None, fmt: str = "docx") -> None:
     import contextlib
     import time
 
     from reportgen.batch import Result, build_all
+    from reportgen.publish import formats as publish
 
+    formats = publish.parse(fmt)
     inputs = _collect(paths)
-    tasks, outdir = _plan(inputs, out)
+    tasks, outdir = _plan(inputs, out, formats)
     if previous is not None and len(inputs) != 1:
         raise UsageError(f"--previous 只能用于一份输入（现在有 {len(inputs)} 份）：多份输入时在各自的 YAML 中写 previous。")
+    if "pdf" in formats:  # before anything is written: LibreOffice missing stops the batch, not its end
+        from reportgen.publish.pdf import require
+
+        require()
     started = time.perf_counter()
     failures = []
     built = 0
     single = len(inputs) == 1
     results = build_all(tasks, region, Path.cwd(), jobs, outdir=outdir, mark=mark, debug=obj["debug"],
-                        previous=previous)
+                        previous=previous, formats=formats,
+                        on_pdf=lambda n: click.echo(("" if single else "\n") + f"LibreOffice 转换 {n} 份 PDF……",
+                                                    err=True))
     with contextlib.closing(results), click.progressbar(length=len(inputs), label="生成报告", file=sys.stderr,
                                                         hidden=single) as bar:
         for result in results:
             bar.update(1)
-            if result.error is None and not os.path.isfile(result.output):  # the summary counts what is on disk
-                missing = InternalError(f"报告显示已生成，但磁盘上找不到 {result.output}。")
+            absent = [p for p in result.outputs or (result.output,) if not os.path.isfile(p)]
+            if result.error is None and absent:  # the summary counts what is on disk
+                missing = InternalError(f"报告显示已生成，但磁盘上找不到 {absent[0]}。")
                 result = Result(result.source, result.output, missing.format_message(), missing.exit_code)
             if result.error is not None:
                 failures.append(result)
                 continue
             built += 1
             if single or verbose:
-                click.echo(f"✓ {result.source} → {result.output}")
+                click.echo(f"✓ {result.source} → {'、'.join(map(str, result.outputs or (result.output,)))}")
                 if verbose:
                     click.echo(f"  标准表述 {len(result.standard)} 处（镇里没有自己写、由模板补上，请逐句核对）：")
                     for line in result.standard:

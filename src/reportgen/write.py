@@ -99,3 +99,18 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
     finally:
         _PENDING.discard(tmp)
+
+
+def atomic_move(made: Path, path: Path) -> None:
+    """Rename `made`, a finished file in a temporary folder beside `path` (LibreOffice's PDF), over `path`, with the
+    mode atomic_write would give it: readers see the old or the new file, never part of one."""
+    path = Path(path)
+    mode = writable_target(path)
+    try:
+        with open(made, "rb") as f:
+            os.fsync(f.fileno())
+        os.chmod(made, mode)
+        os.replace(made, path)
+    except OSError as err:
+        hint = "该文件可能正在其他程序中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
+        raise OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。") from err

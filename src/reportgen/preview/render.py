@@ -134,13 +134,15 @@ def _forget(outdir: Path, stem: str) -> None:
             (outdir / name).unlink(missing_ok=True)
 
 
-def convert(docx_files: list[Path], outdir: Path, timeout: float = 900) -> tuple[list[Path], list[tuple[Path, ReportgenError]]]:
+def convert(docx_files: list[Path], outdir: Path, timeout: float = 900,
+            fmt: str = PDF_EXPORT) -> tuple[list[Path], list[tuple[Path, ReportgenError]]]:
     """A PDF in `outdir` for each .docx, in one LibreOffice start (its start-up dominates); each file's failure is
     its own. Returns (the PDFs made, in order; (file, error) for each file that failed).
 
     LibreOffice writes into an empty folder and each PDF is moved into `outdir` only once it is there: a PDF left
     by an earlier run never passes for this one's. A file missing before the last PDF made failed on its own; the
-    first missing after it failed or stopped LibreOffice, and the ones after that are converted in another run."""
+    first missing after it failed or stopped LibreOffice, and the ones after that are converted in another run.
+    `fmt` is the export filter with its options (build --format pdf adds PDF/A)."""
     soffice = _tool("soffice", "libreoffice", what="LibreOffice（soffice）")
     stems = [p.stem for p in docx_files]
     if len(set(stems)) < len(stems):
@@ -157,7 +159,7 @@ def convert(docx_files: list[Path], outdir: Path, timeout: float = 900) -> tuple
         made = Path(fresh)
         todo = [d for d in docx_files if d not in failed]
         while todo:  # LibreOffice takes the files in order, skipping one it cannot load, or stopping at it
-            code, stderr = _soffice(soffice, todo, made, timeout)
+            code, stderr = _soffice(soffice, todo, made, timeout, fmt)
             done = [i for i, d in enumerate(todo) if _pdf_made(made / f"{d.stem}.pdf")]
             after = done[-1] + 1 if done else 0
             skipped, stopped = [d for i, d in enumerate(todo[:after]) if i not in done], todo[after:]
