@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -123,6 +124,10 @@ def _soffice(soffice: str, docs: list[Path], outdir: Path, timeout: float,
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
                 return None, f"超过 {timeout:g} 秒仍未完成"
+            except BaseException:  # Ctrl-C, SIGTERM (Interrupted): stop LibreOffice now, not after its conversion
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                raise
             return proc.returncode, err
 
 
