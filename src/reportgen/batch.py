@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import multiprocessing
 import os
 import signal
 import tempfile
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import InternalError, ReportgenError
 from reportgen.publish import formats as publish
 from reportgen.write import discard_pending
+
+if TYPE_CHECKING:  # the pool's modules load only when a batch runs in workers: a single build never needs them
+    from concurrent.futures import Future
 
 Task = str | tuple[str, str]  # a source path (output <stem>.docx in the batch's folder), or (source, output)
 
@@ -95,6 +95,8 @@ def _one(task: Task) -> Result:
         return Result(src, dst, err.format_message(), err.exit_code)
     except (Exception, SystemExit) as err:  # a bug met by this input alone: the others are still built
         bug = InternalError(f"生成时出现了意外错误（{type(err).__name__}）。")
+        import traceback
+
         detail = f"\n{traceback.format_exc()}" if _DEBUG else ""
         return Result(src, dst, bug.format_message() + detail, bug.exit_code)
     return Result(src, dst, warnings=[w.format() for w in built.warnings],
@@ -128,10 +130,10 @@ def _warm(region: str | None, workdir: Path | None) -> None:
 
     from reportgen import regions
     from reportgen.compose import environment, template_roots
-    from reportgen.schema.validate import _fast
+    from reportgen.schema.validate import is_valid
     from reportgen.typeset.document import scaffold
 
-    _fast()
+    is_valid({})  # compiles (or loads) the validator
     roots = tuple(template_roots(workdir))
     for name in {region or "base", "base"}:
         try:
@@ -153,6 +155,8 @@ def _done(future: Future | None) -> list[Result] | None:
 def _stop_children(grace: float = 5.0) -> None:
     """SIGTERM every worker (each removes its half-written file), then SIGKILL any still alive after `grace`
     seconds, so the pool's shutdown that follows never waits on a worker's work."""
+    import multiprocessing
+
     children = multiprocessing.active_children()
     for child in children:
         child.terminate()
@@ -167,6 +171,9 @@ def _pooled(chunks: Iterator[list[Task]], workers: int, window: int, start: tupl
     """Run chunks in forked workers, `window` in flight so memory stays flat. Yields groups of (chunk, results)
     in input order: one chunk a group, except when a worker dies: then the whole window is one group, results
     None for every chunk lost with it, and the rest goes on in a fresh pool."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context, shared = start
     while True:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
@@ -253,6 +260,8 @@ def _build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, 
         yield from map(_one, tasks)
         return
     _warm(region, workdir)
+    import multiprocessing
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     start = (context, (region, workdir, outdir, mark, debug, previous, formats, stage))
     size = max(1, min(8, len(tasks) // (jobs * 16)))  # small chunks: both workers finish together

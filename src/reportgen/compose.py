@@ -320,9 +320,11 @@ def render(context: dict[str, Any], region: str = "base", workdir: Path | None =
 
 def _metered(env: jinja2.Environment, context: dict[str, Any]) -> contextlib.AbstractContextManager[None]:
     """The budget and memory cap for a sandboxed environment; nothing for the shipped templates."""
+    if not getattr(env, "budgeted", False):
+        return contextlib.nullcontext()
     from reportgen import sandbox
 
-    return sandbox.metered(context) if isinstance(env, sandbox.BudgetedSandbox) else contextlib.nullcontext()
+    return sandbox.metered(context)
 
 
 def _placed(env: jinja2.Environment, context: dict[str, Any], rendered: str) -> str:

@@ -290,6 +290,7 @@ class BudgetedSandbox(SandboxedEnvironment):
     operator, filter and string method counted against the budget above. Costs some 4% of a build (bench/limits.py)."""
 
     code_generator_class = BudgetedCodeGenerator
+    budgeted = True  # compose.py asks this rather than import this module for an isinstance
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -208,11 +208,6 @@ def is_valid(data: Any) -> bool:
     return conforms(data, resources.schema_path())
 
 
-def _fast() -> Any:
-    """The input schema's compiled validator (batch.py warms it before forking)."""
-    return compiled(resources.schema_path())
-
-
 def schema_problems(loaded: Loaded) -> list[Problem]:
     if is_valid(loaded.data) and not loaded.whole_floats:  # fastjsonschema, too, takes 3.0 for an integer
         return []

@@ -56,11 +56,12 @@ def scaffold(profile: LayoutProfile) -> Scaffold:
     then read from the user's cache (named by the profile, python-docx's version and the modules that build it):
     importing python-docx costs more than a whole build."""
     import marshal
-    from importlib.metadata import version
+    from importlib.util import find_spec
     from pathlib import Path
 
     here = Path(__file__).parent
-    name = cachedir.key("scaffold", repr(profile), version("python-docx"),
+    docx_init = find_spec("docx").origin  # holds python-docx's __version__ (importlib.metadata costs 15 ms)
+    name = cachedir.key("scaffold", repr(profile), Path(docx_init).read_bytes() if docx_init else b"",
                         *((here / m).read_bytes() for m in _MADE_BY)) + ".marshal"
     if (data := cachedir.read("scaffold", name)) is not None:
         try:
