@@ -324,6 +324,51 @@ def lint(obj: dict, paths: tuple[str, ...], strict: bool, deadline: tuple[int, i
         sys.exit(exit_code)
 
 
+@main.command(help="全县汇总：把各镇的 YAML 汇成一张表（默认写到 汇总.xlsx）。每镇一行，标准指标按工作领域分列"
+                   "（templates/base/indicators.yaml），合计、平均由程序算好；列出每镇的校验错误、检查（lint）结果和"
+                   "标准表述，对不上指标的数字列在「未归类事实」中。有误的镇也保留一行并写明错误，数字不计入合计；"
+                   "这时表照样写出，退出码为 3。PATHS 可以是 .yaml 文件或文件夹。")
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--output", "out", help="输出文件：.xlsx（默认 汇总.xlsx）或 .csv（默认 汇总.csv）。")
+@click.option("--format", "fmt", help="xlsx（工作簿，带图表）、csv（UTF-8，Excel 可直接打开）或 table（在终端显示主要指标）；"
+                                      "默认按 -o 的扩展名，否则 xlsx。")
+@click.option("--region", help="地区模板名称：用它的 indicators.yaml（没有则用 base 的），并按它判断标准表述。")
+@click.pass_obj
+def summary(obj: dict, paths: tuple[str, ...], out: str | None, fmt: str | None, region: str | None) -> None:
+    from reportgen.summary import declaration, output_format, output_path, read_all, render, summarise
+    from reportgen.write import atomic_write
+
+    if not paths:
+        raise UsageError("请给出各镇的 YAML 文件或文件夹，如 reportgen summary 各镇/ -o 汇总.xlsx。")
+    inputs = _collect(paths)
+    chosen = output_format(fmt, out)
+    target = output_path(inputs, out, chosen)
+    decl = declaration(region, Path.cwd())
+    towns = []
+    with click.progressbar(length=len(inputs), label="汇总", file=sys.stderr, hidden=len(inputs) == 1) as bar:
+        for town in read_all(inputs, decl, region, Path.cwd(), obj["debug"]):
+            towns.append(town)
+            bar.update(1)
+    table = summarise(towns, decl)
+    data = render(table, chosen)
+    if target is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        atomic_write(target, data)
+        unplaced = sum(len(t.unplaced) for t in table.valid)
+        listed = f"（见工作表「{decl.label('sheet_unplaced')}」）" if chosen == "xlsx" else ""
+        click.echo(f"✓ 已写出 {target}：{len(towns)} 份报告（可汇总 {len(table.valid)} 份，有误 {len(table.invalid)} 份），"
+                   f"{len(decl.indicators)} 项标准指标，{unplaced} 个数字未归入指标{listed}。")
+    for warning in table.warnings if target is not None else ():  # the table prints them above itself
+        click.echo(warning, err=True)
+    for town in table.invalid:
+        click.echo(f"✗ {town.source}\n{town.error}", err=True)
+    if table.invalid:
+        click.echo(f"有 {len(table.invalid)} 份输入有误：这些镇在汇总表中只有一行错误说明，数字未计入合计。"
+                   "请按上面的提示改正后重新汇总。", err=True)
+        sys.exit(max(t.exit_code for t in table.invalid))
+
+
 @main.command(help="输出输入文件的 JSON Schema（供编辑器提示和校验）。")
 def schema() -> None:
     from reportgen import resources

@@ -90,7 +90,8 @@ def schema_def() -> dict[str, Any]:
     props: dict[str, Any] = {
         "label": {"description": "数字前面的说明，写成以动词开头、能直接接数字的短语，如 化解矛盾纠纷、调解成功率",
                   "type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[^\\n\\r]+$"},
-        "key": {"description": "事实的标识（可选），用于逐年对比和全县汇总，如 disputes.mediated（小写字母、数字、下划线，用点分级）",
+        "key": {"description": "事实的标识（可选），用于逐年对比和全县汇总，如 disputes.mediated（小写字母、数字、下划线，用点分级）；"
+                               "reportgen summary 按标识把各镇的同一指标排在一列，标准指标的标识见 templates/base/indicators.yaml",
                 "type": "string", "pattern": KEY_PATTERN},
     }
     for k in KINDS:
