@@ -46,6 +46,12 @@ def _total_rows(summary: Summary, columns: list[Column], show: Callable[[Decimal
     return [[summary.label(name), *(c[i] for c in cells)] for i, name in enumerate(("total", "average", "reported"))]
 
 
+def _inert(text: str) -> str:
+    """Text a spreadsheet will not run: a cell starting with = + - @ (a town name, an error quoted from a YAML)
+    would be taken for a formula when the CSV is opened, so it gets a leading apostrophe, as Excel itself does."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_text(summary: Summary) -> str:
     """The overview: header, one row per town (an invalid town's error in full), then the totals. Numbers are
     plain decimals in the column's unit; an approximate number (余、约、以上) keeps only its number here, the
@@ -58,7 +64,7 @@ def csv_text(summary: Summary) -> str:
         row = []
         for column in columns:
             value = summary.cell(town, column)
-            row.append(_plain(value.value) if isinstance(value, Placed) else "" if value is None else str(value))
+            row.append(_plain(value.value) if isinstance(value, Placed) else "" if value is None else _inert(str(value)))
         writer.writerow(row)
     writer.writerows(_total_rows(summary, columns, lambda v, d, k, a: _plain(v)))
     return out.getvalue()
