@@ -30,11 +30,14 @@ def qn(tag: str) -> str:
 
 
 _qn = qn
+# New elements are made from an element that declares w: (2.7 µs each instead of 7.6 µs with their own nsmap, a
+# third of typesetting); appended into the document or a part of the package, they serialise the same.
+_MAKER = etree.Element(qn("w:document"), nsmap=_NSMAP)
 
 
 def el(tag: str, attrs: dict[str, str] | None = None, children: list[etree._Element] | None = None,
        text: str | None = None) -> etree._Element:
-    node = etree.Element(_qn(tag), nsmap=_NSMAP)
+    node = _MAKER.makeelement(_qn(tag))
     for key, value in (attrs or {}).items():
         node.set(_qn(key), value)
     for child in children or []:
@@ -210,12 +213,12 @@ def east_asian_punctuation(root: etree._Element, chars: str, faces: dict[str, st
     Latin slots must name the Chinese face as well. Not every run: digits and Latin letters keep the Latin face."""
     if not chars:
         return
-    pattern = re.compile(f"([{re.escape(chars)}]+)")
-    text_tag, rpr_tag, fonts_tag = _qn("w:t"), _qn("w:rPr"), _qn("w:rFonts")
-    for r in list(root.iter(_qn("w:r"))):
-        t = r.find(text_tag)
+    pattern = _punctuation(chars)
+    rpr_tag, fonts_tag, run_tag = _qn("w:rPr"), _qn("w:rFonts"), _qn("w:r")
+    for t in [t for t in root.iter(_qn("w:t")) if t.text and pattern.search(t.text)]:  # most runs have none
+        r = t.getparent()
         props = r.find(rpr_tag)
-        if t is None or not t.text or len(r) != 1 + (props is not None) or not pattern.search(t.text):
+        if r.tag != run_tag or len(r) != 1 + (props is not None):
             continue  # a field character, tab or break shares no run with the text we split
         face = _run_face(r, props, faces, default)
         for piece in (s for s in pattern.split(t.text) if s):
@@ -229,6 +232,11 @@ def east_asian_punctuation(root: etree._Element, chars: str, faces: dict[str, st
                 new.insert(0 if style is None else 1, fonts)  # rFonts follows rStyle (CT_RPr)
             r.addprevious(run(piece, new if len(new) else None))
         r.getparent().remove(r)
+
+
+@cache
+def _punctuation(chars: str) -> re.Pattern[str]:
+    return re.compile(f"([{re.escape(chars)}]+)")
 
 
 def _run_face(r: etree._Element, props: etree._Element | None, faces: dict[str, str], default: str) -> str:

@@ -113,9 +113,12 @@ def balance(text: str, max_chars: int = 20, names: Iterable[str] = ()) -> list[s
     if fewest == float("inf"):  # no clean break fits (a single word longer than a line): plain chunks
         return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
     lines = int(fewest)
-    high = 0  # the narrowest band: for each lower bound, the least upper bound that fits
+    # The narrowest band: for each lower bound, the least upper bound that fits. A band holds the lines' mean
+    # width, so only lows up to it and highs from it need trying (the same bands, a third of the work).
+    total = cum[-1]
+    high = -(-total // lines)
     bands: list[tuple[int, int]] = []
-    for low in range(limit + 1):
+    for low in range(total // lines + 1):
         high = max(high, low)
         while high <= limit and _fewest_lines(cum, low, high)[-1] != lines:
             high += 1  # a higher `low` never allows a lower `high`: both only move up
