@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import yaml
@@ -135,27 +135,33 @@ def lexicon() -> dict[str, Any]:
         return yaml.safe_load(f)
 
 
+@cache
+def _label_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """The lead words longest first, and one pattern of the verbs, longest first at each place (a regex's
+    alternation tries them in order, so its leftmost match is the earliest verb and, there, the longest)."""
+    lex = lexicon()
+    verbs = sorted(lex["verbs"], key=len, reverse=True)
+    return tuple(sorted(lex["leads"], key=len, reverse=True)), re.compile("|".join(map(re.escape, verbs)))
+
+
+@lru_cache(maxsize=4096)
 def split_label(label: str) -> tuple[str, str, str, str]:
     """'全年开展行政检查' → ('全年', '', '开展', '行政检查'): lead words, what stands before the verb (a
     subject or adverb: '镇政府发生行政应诉案件' → ('', '镇政府', '发生', '行政应诉案件')), the first verb the
     label holds (or ''), and what follows it."""
-    lex = lexicon()
+    leads, verbs = _label_words()
     lead, rest = "", label
     changed = True
     while changed:
         changed = False
-        for word in sorted(lex["leads"], key=len, reverse=True):
+        for word in leads:
             if rest.startswith(word) and len(rest) > len(word):
                 lead, rest, changed = lead + word, rest[len(word):], True
                 break
-    best: tuple[int, str] | None = None
-    for verb in lex["verbs"]:
-        at = rest.find(verb)
-        if at >= 0 and (best is None or at < best[0] or (at == best[0] and len(verb) > len(best[1]))):
-            best = (at, verb)
-    if best is None:
+    found = verbs.search(rest)
+    if found is None:
         return lead, rest, "", ""
-    return lead, rest[:best[0]], best[1], rest[best[0] + len(best[1]):]
+    return lead, rest[:found.start()], found[0], rest[found.end():]
 
 
 def expected_units(label: str) -> tuple[str, list[str]] | None:
