@@ -218,20 +218,24 @@ def fallback_faces(pdf: Path) -> list[str]:
 
 
 def to_png(pdf: Path, outdir: Path, dpi: int) -> list[Path]:
-    """One PNG per page, named <stem>-<n>.png; stale pages of an earlier, longer render are removed."""
+    """One PNG per page, named <stem>-<n>.png; stale pages of an earlier, longer render are removed. pdftoppm
+    draws the pages as PPM (20 ms a page) and Pillow encodes the PNGs: pdftoppm's own PNG encoder took 0.16 s a
+    page, nine tenths of a preview."""
+    from PIL import Image
+
     stem = pdf.stem
     for old in outdir.glob(f"{stem}-*.png"):
         if re.fullmatch(rf"{re.escape(stem)}-\d+\.png", old.name):
             old.unlink()
-    subprocess.run([_tool("pdftoppm", what="poppler（pdftoppm）"), "-r", str(dpi), "-png", str(pdf),
-                    str(outdir / stem)], check=True, capture_output=True)
-    pages = sorted((p for p in outdir.glob(f"{stem}-*.png") if re.fullmatch(rf"{re.escape(stem)}-\d+\.png", p.name)),
-                   key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    for n, page in enumerate(pages, 1):  # pdftoppm pads numbers to the page count's width: drop the padding
-        target = outdir / f"{stem}-{n}.png"
-        if page != target:
-            page.rename(target)
-    return [outdir / f"{stem}-{n}.png" for n in range(1, len(pages) + 1)]
+    with tempfile.TemporaryDirectory(prefix=".pages-", dir=outdir) as raw:
+        subprocess.run([_tool("pdftoppm", what="poppler（pdftoppm）"), "-r", str(dpi), str(pdf), str(Path(raw, "p"))],
+                       check=True, capture_output=True)
+        drawn = sorted(Path(raw).glob("p-*.ppm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))  # padded numbers
+        pages = [outdir / f"{stem}-{n}.png" for n in range(1, len(drawn) + 1)]
+        for ppm, png in zip(drawn, pages, strict=True):
+            with Image.open(ppm) as im:
+                im.save(png, compress_level=3)
+    return pages
 
 
 def contact_sheet(pages: list[Path], out: Path, height: int = 600, gap: int = 16) -> Path:
@@ -249,5 +253,5 @@ def contact_sheet(pages: list[Path], out: Path, height: int = 600, gap: int = 16
     for thumb in thumbs:
         sheet.paste(thumb, (x, gap))
         x += thumb.width + gap
-    sheet.save(out, optimize=True)
+    sheet.save(out, compress_level=1)  # optimize=True took 9 of 14 s for 20 reports, for a file ~30 % smaller
     return out
