@@ -568,5 +568,20 @@ def _preview_files(inputs: list[Path], outdir: Path, formats: set[str], dpi: int
         sys.exit(max(err.exit_code for _, err in failures))
 
 
+@main.command(help="在浏览器中填写报告：按 schema.json 生成表单，边填边检查，显示预览，保存为同样的 YAML（保留注释），"
+                   "下载 .docx。TARGET 是 .yaml 文件（可以是新文件）或文件夹（默认当前文件夹）；只读写这个文件夹中的 .yaml。")
+@click.argument("target", required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="端口（默认 8765，被占用时自动另选；0 表示任选一个空闲端口）。")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；默认只允许本机访问，0.0.0.0 让局域网中的其他电脑也能访问。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后自动用默认浏览器打开页面。")
+@click.pass_obj
+def serve(obj: dict, target: str | None, port: int | None, host: str, open_browser: bool) -> None:
+    from reportgen.serve.app import run
+
+    run(target, host, port, open_browser, click.echo, obj["debug"])
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

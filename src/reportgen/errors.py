@@ -120,6 +120,23 @@ class OutputPathError(UsageError):
     input, or something other than a regular file (a folder, a FIFO, a device) stands there."""
 
 
+class ServeError(UsageError):
+    """Raised when `reportgen serve` cannot start: the file or folder is missing or not a YAML, or the address
+    cannot be bound (the port is taken)."""
+
+
+class RequestRefused(ReportgenError):
+    """Raised inside `reportgen serve` for one web request it refuses (a path outside the working folder, a stale or
+    cross-site save, an oversized body); the page shows the message with the HTTP `status`, the server keeps
+    running. The exit code applies only if one ever reaches the command line."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class InternalError(ReportgenError):
     """Raised (or recorded for one input of a batch) when reportgen itself fails: a bug, or a worker process that
     died; the message apologises and says what to send, so the clerk knows the input is not at fault."""
