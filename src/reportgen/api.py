@@ -98,11 +98,16 @@ def compose_blocks(path: Path, region: str | None = None, workdir: Path | None =
     """Load, validate, derive, compose: everything a text preview needs, without the .docx. Last year's file
     (`previous`, else the input's `previous:`) gives the facts their year-over-year change."""
     loaded, warnings = check(path)
-    data = loaded.data
+    blocks, region = compose_loaded(loaded, region, workdir, previous)
+    return loaded.data, blocks, region, warnings
+
+
+def compose_loaded(loaded: Loaded, region: str | None = None, workdir: Path | None = None,
+                   previous: Path | None = None) -> tuple[list[Block], str]:
+    """Derive and compose an input already loaded and validated (a file, or the text `serve` has not saved)."""
     before = yoy.load_previous(loaded, previous)
-    region = region or data.get("region") or "base"
-    context = derive.context(data, before.data if before else None)
-    return data, compose(context, region, workdir), region, warnings
+    region = region or loaded.data.get("region") or "base"
+    return compose(derive.context(loaded.data, before.data if before else None), region, workdir), region
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,

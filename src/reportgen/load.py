@@ -45,8 +45,8 @@ _NUMBER_TAGS = frozenset({_INT, _FLOAT, _YAML11_NUMBER})
 _SCALAR_TAGS = frozenset({*_NUMBER_TAGS, _STR, _BOOL, _NULL, _MERGE})
 
 # What YAML 1.1 reads as a plain decimal; "08", text to YAML 1.1 and to every YAML 1.1 writer, stays text.
-_DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_DECIMAL_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$")
+DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+DECIMAL_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$")
 
 # Characters libyaml refuses to read (XML could not hold them either): C0 and C1 controls but tab and line
 # breaks, lone surrogates, non-characters; and the three private-use characters that stand in for the
@@ -138,8 +138,8 @@ def _setup_loader() -> None:
     for first, tag, regexp in yaml11:
         if tag in (_BOOL, _NULL, _MERGE):
             _Loader.add_implicit_resolver(tag, regexp, [first])
-    _Loader.add_implicit_resolver(_INT, _DECIMAL_INT, list("-+0123456789"))
-    _Loader.add_implicit_resolver(_FLOAT, _DECIMAL_FLOAT, list("-+0123456789."))
+    _Loader.add_implicit_resolver(_INT, DECIMAL_INT, list("-+0123456789"))
+    _Loader.add_implicit_resolver(_FLOAT, DECIMAL_FLOAT, list("-+0123456789."))
     for first, tag, regexp in yaml11:
         if tag in (_INT, _FLOAT):
             _Loader.add_implicit_resolver(_YAML11_NUMBER, regexp, [first])
@@ -212,8 +212,8 @@ def _tab_problems(text: str, name: str) -> list[Problem]:
 def _number_problem(tag: str, value: str) -> tuple[str, str] | None:
     """(message, hint) for an int or float scalar YAML would read other than as typed, or a float could not hold."""
     quote = f"若是编号等文字，请加英文引号写成 \"{value}\"。"
-    decimal = _DECIMAL_INT.match(value) if tag == _INT else (
-        tag == _FLOAT and (_DECIMAL_FLOAT.match(value) or _DECIMAL_INT.match(value)))
+    decimal = DECIMAL_INT.match(value) if tag == _INT else (
+        tag == _FLOAT and (DECIMAL_FLOAT.match(value) or DECIMAL_INT.match(value)))
     if decimal:
         digits = value.lstrip("+-").replace(".", "")
         significant = digits.lstrip("0") if tag == _INT else digits.strip("0")

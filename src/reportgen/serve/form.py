@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from reportgen import facts
-from reportgen.load import _DECIMAL_FLOAT, _DECIMAL_INT, MAX_DEPTH, Typed
+from reportgen.load import DECIMAL_FLOAT, DECIMAL_INT, MAX_DEPTH, Typed
 from reportgen.serve.schemanav import (
     Node,
     branches,
@@ -244,8 +244,8 @@ def coerce(value: Any, schema: Node, node: Node | None = None) -> Any:
         return Typed(repr(value))
     if isinstance(value, str) and types(schema, node) & {"integer", "number"}:
         text = value.strip()
-        if _DECIMAL_INT.match(text):
+        if DECIMAL_INT.match(text):
             return int(text)
-        if _DECIMAL_FLOAT.match(text):
+        if DECIMAL_FLOAT.match(text):
             return Typed(text)
     return value

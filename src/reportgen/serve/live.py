@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportgen import derive, yoy
-from reportgen.compose import compose
+from reportgen import yoy
+from reportgen.api import compose_loaded
 from reportgen.errors import InputError, Problem, ReportgenError
 from reportgen.load import Loaded, load_text
 from reportgen.preview.text import render_text
@@ -45,7 +45,7 @@ def previous_problem(loaded: Loaded, root: Path, strings: dict[str, str]) -> Pro
 
 def check(text: str, path: Path, root: Path, workdir: Path, strings: dict[str, str]) -> dict[str, Any]:
     """Problems (errors and warnings, each at its field) and the text preview of `text` saved at `path`.
-    api.compose_blocks does the same for a file on disk; this text is not saved yet."""
+    The same steps as api.compose_blocks, on text not saved yet."""
     out: dict[str, Any] = {"problems": [], "preview": "", "notes": []}
     try:
         loaded = load_text(text, str(path))
@@ -59,9 +59,7 @@ def check(text: str, path: Path, root: Path, workdir: Path, strings: dict[str, s
         out["problems"].insert(0, as_json(outside, "error"))
         return out
     try:
-        before = yoy.load_previous(loaded)
-        region = loaded.data.get("region") or "base"
-        blocks = compose(derive.context(loaded.data, before.data if before else None), region, workdir)
+        blocks, _ = compose_loaded(loaded, workdir=workdir)
     except InputError as err:
         out["problems"][:0] = [as_json(p, "error") for p in err.problems]
         return out
