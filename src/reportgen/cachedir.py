@@ -6,6 +6,7 @@ the run is slower, never wrong."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -72,3 +73,23 @@ def jinja(kind: str, *made_by: Path) -> Any:
 
     path = folder(f"jinja-{kind}-{key(jinja2.__version__, *(p.read_bytes() for p in made_by))}")
     return None if path is None else jinja2.FileSystemBytecodeCache(str(path))
+
+
+def yaml_data(text: str, name: str) -> Any:
+    """Our data files parsed (phrases.yaml is 64 KB: PyYAML's Python parser takes 0.4 s over it, more than a whole
+    build): libyaml when PyYAML has it, and the result kept, named by the text, for the next start. Raises
+    yaml.YAMLError for a file that does not parse; `name` is only for the cache entry's name."""
+    import marshal
+
+    entry = key("yaml", name, text) + ".marshal"
+    if (data := read("yaml", entry)) is not None:
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            pass
+    import yaml
+
+    parsed = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    with contextlib.suppress(ValueError):  # a value marshal cannot hold (a date): parsed again next time
+        write("yaml", entry, marshal.dumps(parsed))
+    return parsed

@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 import unicodedata
 from pathlib import Path
 
@@ -47,6 +46,13 @@ def _collect(paths: tuple[str, ...], default_dir: str = "inputs",
     return list(dict.fromkeys(found))
 
 
+def _print_traceback() -> None:
+    """--debug: the bug's traceback (the module loads only then)."""
+    import traceback
+
+    traceback.print_exc()
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
@@ -74,7 +80,7 @@ class Group(click.Group):
             raise
         except Exception:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
-                traceback.print_exc()
+                _print_traceback()
             bug = InternalError()
             click.echo(bug.format_message(), err=True)
             sys.exit(bug.exit_code)
@@ -244,7 +250,7 @@ def validate(obj: dict, paths: tuple[str, ...], templates: bool, region: str | N
         except Exception as err:  # a bug met by one file is that file's failure: the rest are still checked
             if not isinstance(err, ReportgenError):
                 if obj["debug"]:
-                    traceback.print_exc()
+                    _print_traceback()
                 err = InternalError(f"检查时出现了意外错误（{type(err).__name__}）。")
             failures.append(err)
             click.echo(f"✗ {src}", err=True)
@@ -304,7 +310,7 @@ def lint(obj: dict, paths: tuple[str, ...], strict: bool, deadline: tuple[int, i
             findings = lint_file(src, options)
         except Exception:  # a bug met by one file is that file's failure: the rest are still checked
             if obj["debug"]:
-                traceback.print_exc()
+                _print_traceback()
             click.echo(f"{src}: {InternalError('检查时出现了意外错误。').format_message()}", err=True)
             exit_code = max(exit_code, EXIT_BUILD)
             continue
@@ -443,7 +449,7 @@ def import_reports(obj: dict, paths: tuple[str, ...], out: str | None, force: bo
         except Exception as err:  # one report's failure is its own: the others are still imported
             if not isinstance(err, ReportgenError):
                 if obj["debug"]:
-                    traceback.print_exc()
+                    _print_traceback()
                 err = InternalError(f"导入 {src} 时出现了意外错误（{type(err).__name__}）。")
             failures.append(err)
             click.echo(f"{where}：✗ 未导入\n{err.format_message()}", err=True)

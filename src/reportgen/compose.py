@@ -210,7 +210,7 @@ def phrases(region: str, roots: Sequence[Path]) -> dict[str, Any]:
         path = folder / PHRASES
         if path.is_file():
             try:
-                data = yaml.safe_load(read_text(path)) or {}
+                data = cachedir.yaml_data(read_text(path), str(path)) or {}
             except yaml.YAMLError as err:
                 mark = getattr(err, "problem_mark", None)
                 raise TemplateError(f"标准表述文件无法读取（{err}）。", str(path),

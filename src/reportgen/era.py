@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from reportgen import resources
+from reportgen import cachedir, resources
 
 
 @cache
 def data() -> dict[str, Any]:
-    with open(resources.templates_dir() / "base" / "years.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    path = resources.templates_dir() / "base" / "years.yaml"
+    return cachedir.yaml_data(path.read_text(encoding="utf-8"), str(path))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 
-import yaml
-
-from reportgen import resources
+from reportgen import cachedir, resources
 
 APPROX_BEFORE = ("约", "近", "超过")  # 约8000份
 APPROX_BETWEEN = ("余",)  # 30000余份
@@ -131,8 +129,8 @@ def schema_def() -> dict[str, Any]:
 
 @cache
 def lexicon() -> dict[str, Any]:
-    with open(resources.templates_dir() / "base" / "lexicon.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    path = resources.templates_dir() / "base" / "lexicon.yaml"
+    return cachedir.yaml_data(path.read_text(encoding="utf-8"), str(path))
 
 
 @cache
