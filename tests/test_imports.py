@@ -29,8 +29,9 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def _modules(env: dict[str, str], *args: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, env=env, check=True)
+def _modules(env: dict[str, str], *args: str, cwd=None) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, env=env, check=True,
+                         cwd=cwd)
     return set(json.loads(out.stdout.splitlines()[-1]))
 
 
@@ -51,6 +52,7 @@ def test_cli_start_imports_no_pipeline(env):
 
 def test_a_single_build_imports_only_what_it_uses(env, tmp_path):
     args = ("build", str(EXAMPLES / "guangyang-2023.yaml"), "-o", str(tmp_path / "g.docx"))
-    first = _modules(env, *args)  # fills the caches: python-docx makes the scaffold once
+    # run where there is no templates/ folder: one there is a region's own, and rightly sandboxed
+    first = _modules(env, *args, cwd=tmp_path)  # fills the caches: python-docx makes the scaffold once
     assert "docx" in first
-    assert _loaded(_modules(env, *args), HEAVY_FOR_BUILD) == []
+    assert _loaded(_modules(env, *args, cwd=tmp_path), HEAVY_FOR_BUILD) == []

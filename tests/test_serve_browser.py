@@ -97,7 +97,13 @@ def test_fill_check_save_download(served: tuple[str, Path], browser, tmp_path: P
     def add(array: str, within=None):
         """Click the list's add button; the new item."""
         box = css(array, within)
+
+        def count() -> int:  # a script, not find_elements: that waits the implicit wait out while there are none
+            return driver.execute_script("return arguments[0].querySelectorAll(':scope > .items > li').length", box)
+
+        before = count()
         click(css(":scope > .add", box))
+        wait.until(lambda _: count() > before)  # on a busy CI the new item can come after the click returns
         return box.find_elements(By.CSS_SELECTOR, ":scope > .items > li")[-1]
 
     def fact(item, label: str, kind: str, number: str, unit: str | None = None) -> None:
