@@ -93,6 +93,23 @@ def _trace(cum: list[int], low: int, high: int, lines: int) -> list[int] | None:
     return points[1:]
 
 
+def _evenest(text: str, points: list[int], cum: list[int], lines: int, limit: int) -> list[str]:
+    """The band search's answer found by trying every split into `lines` lines: least spread, then the widest last
+    line, then the earliest breaks (the same order, so the same lines)."""
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for inner in itertools.combinations(range(1, len(cum) - 1), lines - 1):
+        bounds = (0, *inner, len(cum) - 1)
+        widths = [cum[b] - cum[a] for a, b in itertools.pairwise(bounds)]
+        if max(widths) > limit:
+            continue
+        key = (max(widths) - min(widths), -widths[-1], tuple(points[i] for i in inner))
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    cut = [0, *best[2], len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(cut)]
+
+
 def balance(text: str, max_chars: int = 20, names: Iterable[str] = ()) -> list[str]:
     """The most even split into the fewest lines that fit; trapezoid (short over long) on a tie.
 
@@ -113,6 +130,8 @@ def balance(text: str, max_chars: int = 20, names: Iterable[str] = ()) -> list[s
     if fewest == float("inf"):  # no clean break fits (a single word longer than a line): plain chunks
         return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
     lines = int(fewest)
+    if lines <= 3:  # a title's usual two or three lines: every split tried, at most a few hundred
+        return _evenest(text, points, cum, lines, limit)
     # The narrowest band: for each lower bound, the least upper bound that fits. A band holds the lines' mean
     # width, so only lows up to it and highs from it need trying (the same bands, a third of the work).
     total = cum[-1]
