@@ -153,6 +153,7 @@ def stuck(fd):
     time.sleep(600)
 
 os.fsync = stuck
+os.sync = lambda: stuck(None)  # a group of files is made durable by one sync (write.grouped)
 from reportgen.cli import main
 main(sys.argv[2:], prog_name="reportgen")
 """
@@ -237,3 +238,31 @@ def test_workers_die_with_their_parent_even_when_it_is_killed(stuck_build):
     proc.communicate(timeout=60)
     _wait_for(lambda: not [pid for pid in workers if _alive(pid)], "the orphaned workers to exit")
     assert not _leftovers(out)
+
+
+def test_a_group_commit_syncs_once_and_renames_every_file(tmp_path, monkeypatch):
+    """write.grouped: the files of a group are made durable by one sync, then renamed; none is visible before."""
+    from reportgen import write
+
+    syncs = []
+    monkeypatch.setattr(write.os, "sync", lambda: syncs.append(1))
+    (tmp_path / "old.docx").write_bytes(b"old")
+    with write.grouped():
+        for name in ("a.docx", "b.docx", "old.docx"):
+            write.atomic_write(tmp_path / name, name.encode())
+        assert (tmp_path / "old.docx").read_bytes() == b"old" and not (tmp_path / "a.docx").exists()
+    assert syncs == [1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "b.docx", "old.docx"]
+    assert (tmp_path / "old.docx").read_bytes() == b"old.docx"
+
+
+def test_a_failed_group_leaves_old_files_and_no_temporary_ones(tmp_path):
+    from reportgen import write
+
+    (tmp_path / "old.docx").write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt), write.grouped():
+        write.atomic_write(tmp_path / "old.docx", b"new")
+        write.atomic_write(tmp_path / "a.docx", b"a")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.docx"]
+    assert (tmp_path / "old.docx").read_bytes() == b"old" and not write._PENDING

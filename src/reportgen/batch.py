@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from reportgen.errors import InternalError, ReportgenError
 from reportgen.publish import formats as publish
-from reportgen.write import discard_pending
+from reportgen.write import discard_pending, grouped
 
 if TYPE_CHECKING:  # the pool's modules load only when a batch runs in workers: a single build never needs them
     from concurrent.futures import Future
@@ -45,6 +45,7 @@ _MARK = False  # highlight standard passages
 _DEBUG = False  # a bug's message carries its traceback
 _PREVIOUS: str | None = None  # build --previous: last year's file (one input only)
 _FORMATS: tuple[str, ...] = publish.DEFAULT  # build --format
+_GROUP_SIZE = 16  # inputs built in this process whose files are synced together
 _STAGE: str | None = None  # a folder for the .docx a PDF is made from when no .docx is wanted
 
 
@@ -112,7 +113,9 @@ def _paths(task: Task) -> tuple[Path, Path]:
 
 
 def _many(chunk: list[Task]) -> list[Result]:
-    return [_one(task) for task in chunk]
+    """A chunk's results, its files made durable by one sync and renamed together (write.grouped)."""
+    with grouped():
+        return [_one(task) for task in chunk]
 
 
 def _lost(task: Task) -> Result:
@@ -257,7 +260,8 @@ def _build_all(tasks: Sequence[Task], region: str | None, workdir: Path | None, 
     _init(region, workdir, outdir, mark, debug, previous, formats, stage)
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
-        yield from map(_one, tasks)
+        for i in range(0, len(tasks), _GROUP_SIZE):  # one sync per group of files, not one per file
+            yield from _many(list(tasks[i:i + _GROUP_SIZE]))
         return
     _warm(region, workdir)
     import multiprocessing
