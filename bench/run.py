@@ -1,23 +1,28 @@
-"""Benchmark reportgen against docxtpl and a raw-XML floor, on the same content: `python bench/run.py`.
+"""Benchmark reportgen against docxtpl and a raw-XML floor, like for like: `python bench/run.py`.
 
-Measures, in one run: reportgen per report in-process; reportgen as a batch (`reportgen build DIR -j N`, cold
-processes included); docxtpl rendering the same paragraphs with the same styles; a raw XML + zipfile floor;
-a cold `reportgen build` of one input. `--scale N` adds a run over N synthetic towns with peak memory.
-Requires `pip install docxtpl` for the comparison (skipped, and said so, without it).
+Measures, in one run, each as min / median / max: reportgen per report in-process; a raw XML + zip floor; docxtpl
+rendering the same paragraphs with the same styles; a cold `reportgen build` of one input (first run with an empty
+cache, then 10); batches of N synthetic towns by reportgen (`build DIR -j J`) and by docxtpl (bench/docxtpl_batch.py:
+the same YAML read, the same paragraphs rendered, files written) on the same number of processes, J and 1, each run
+--runs times as a fresh process, with the peak memory of its whole process tree (RSS and PSS summed). Everything runs
+on this interpreter (sys.executable), whatever `reportgen` is on PATH. docxtpl: `pip install '.[bench]'`.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "guangyang-2023.yaml"
@@ -30,14 +35,15 @@ from reportgen.typeset.styles import IDS  # noqa: E402
 from reportgen.write import package  # noqa: E402
 
 
-def per_call_ms(fn, n: int) -> float:
+def per_call(fn, n: int) -> list[float]:
+    """`n` timings of fn() in ms, after one unmeasured call."""
     fn()
     times = []
     for _ in range(n):
         t = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+        times.append((time.perf_counter() - t) * 1000)
+    return times
 
 
 def style_of(block) -> str:
@@ -47,37 +53,110 @@ def style_of(block) -> str:
             "mark": IDS.mark, "docno": IDS.docno}.get(block.kind, IDS.body)
 
 
-def paragraphs() -> list[tuple[str, str]]:
-    return [(style_of(b), b.plain) for b in render(EXAMPLE).blocks]
+def paragraphs(path: Path) -> list[tuple[str, str]]:
+    return [(style_of(b), b.plain) for b in render(path).blocks]
 
 
-def floor_ms(paras: list[tuple[str, str]], n: int) -> float:
+def floor(paras: list[tuple[str, str]]) -> bytes:
     """Raw XML strings into the scaffold's document.xml, zipped: what any generator must at least do."""
-    parts = scaffold(DEFAULT).parts
     doc = scaffold(DEFAULT).document_xml.decode()
     head, tail = doc.split("<w:sectPr", 1)
-
-    def run() -> bytes:
-        body = "".join(f'<w:p><w:pPr><w:pStyle w:val="{s}"/></w:pPr><w:r><w:t>{escape(t)}</w:t></w:r></w:p>'
-                       for s, t in paras)
-        return package(parts, {DOCUMENT: (head + body + "<w:sectPr" + tail).encode(), CORE: b""})
-
-    return per_call_ms(run, n)
+    body = "".join(f'<w:p><w:pPr><w:pStyle w:val="{s}"/></w:pPr><w:r><w:t>{escape(t)}</w:t></w:r></w:p>'
+                   for s, t in paras)
+    return package(scaffold(DEFAULT).parts, {DOCUMENT: (head + body + "<w:sectPr" + tail).encode(), CORE: b""})
 
 
-def docxtpl_ms(paras: list[tuple[str, str]], n: int) -> float | None:
+def _descendants(root: int) -> list[int]:
+    """`root` and every process below it, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _memory(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) in kB summed over `pids`; PSS counts a page shared by forked workers once, split among them."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss
+
+
+def tree_run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(seconds, peak RSS MB, peak PSS MB) of `cmd`, memory summed over its whole process tree, sampled every 20 ms."""
+    peak = [0, 0]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            rss, pss = _memory(_descendants(proc.pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    done.set()
+    watcher.join()
+    if proc.returncode:
+        raise RuntimeError(f"{cmd[:4]} failed: {err.decode()[-500:]}")
+    return seconds, peak[0] / 1024, peak[1] / 1024
+
+
+def _env(cache: Path) -> dict[str, str]:
+    """This interpreter's environment with its own cache folder, and bytecode written as an installed package has."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["REPORTGEN_CACHE"] = str(cache)
+    return env
+
+
+REPORTGEN = [sys.executable, "-m", "reportgen"]  # the project's interpreter, whatever `reportgen` PATH finds
+
+
+def cold_build(runs: int = 10) -> tuple[float, list[float]]:
+    """(first run with an empty cache, the `runs` after it) of `reportgen build one.yaml -o one.docx`, in seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env, out = _env(Path(tmp) / "cache"), Path(tmp) / "one.docx"
+        cmd = [*REPORTGEN, "build", str(EXAMPLE), "-o", str(out)]
+        first = tree_run(cmd, env)[0]
+        return first, [tree_run(cmd, env)[0] for _ in range(runs)]
+
+
+def make_template(paras: list[tuple[str, str]], folder: Path) -> Path | None:
+    """A docxtpl template from our own scaffold (the same styles), one conditional paragraph per style inside a
+    `{%p for %}` loop, as a docxtpl user would write it; None without docxtpl."""
     try:
-        from docxtpl import DocxTemplate
+        import docxtpl  # noqa: F401
     except ImportError:
         return None
     import docx
 
-    template = Path(tempfile.mkdtemp()) / "tpl.docx"
-    with open(template, "wb") as f:
-        f.write(package(scaffold(DEFAULT).parts, {}))
+    template = folder / "tpl.docx"
+    template.write_bytes(package(scaffold(DEFAULT).parts, {}))
     doc = docx.Document(str(template))
-    styles = sorted({s for s, _ in paras})
-    for s in styles:  # one conditional paragraph per style, as a docxtpl user would write it
+    for s in sorted({s for s, _ in paras}):
         doc.add_paragraph("{%p if p.style == '" + s + "' %}", style=doc.styles.get_by_id(s, 1))
         doc.add_paragraph("{{ p.text }}", style=doc.styles.get_by_id(s, 1))
         doc.add_paragraph("{%p endif %}", style=doc.styles.get_by_id(s, 1))
@@ -88,6 +167,12 @@ def docxtpl_ms(paras: list[tuple[str, str]], n: int) -> float | None:
     first.addprevious(loop_open)
     last.addnext(loop_close)
     doc.save(str(template))
+    return template
+
+
+def docxtpl_ms(template: Path, paras: list[tuple[str, str]], n: int) -> list[float]:
+    from docxtpl import DocxTemplate
+
     context = {"paras": [{"style": s, "text": t} for s, t in paras]}
 
     def run() -> bytes:
@@ -97,74 +182,72 @@ def docxtpl_ms(paras: list[tuple[str, str]], n: int) -> float | None:
         tpl.save(out)
         return out.getvalue()
 
+    import docx
+
     text = "".join(p.text for p in docx.Document(io.BytesIO(run())).paragraphs)
     assert all(t in text for _, t in paras[:5]), "docxtpl did not render the same text"
-    return per_call_ms(run, n)
+    return per_call(run, n)
 
 
-def cold_build_s(n: int = 5) -> float:
-    out = Path(tempfile.mkdtemp()) / "one.docx"
-    walls = []
-    for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run(["reportgen", "build", str(EXAMPLE), "-o", str(out)], check=True, capture_output=True)
-        walls.append(time.perf_counter() - t)
-    return statistics.median(walls)
-
-
-def batch(n: int, jobs: int) -> tuple[float, float]:
-    """(seconds, peak RSS in MB of the largest process of that run) for `reportgen build` over n synthetic towns.
-
-    A small wrapper process runs the build, so its RUSAGE_CHILDREN peak covers exactly this run's reportgen
-    process and its workers."""
-    import synth
-
-    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-               "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
-               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "in", Path(tmp) / "out"
-        synth.main(n, src)
-        line = subprocess.run([sys.executable, "-c", wrapper, "reportgen", "build", str(src), "-o", str(out), "-j",
-                               str(jobs)], check=True, capture_output=True, text=True).stdout
-        seconds, peak_kb = line.split()
-        assert len(list(out.glob("*.docx"))) == n
-    return float(seconds), int(peak_kb) / 1024
+def spread(values: list[float], unit: str, scale: float = 1.0, digits: int = 2) -> str:
+    v = [x * scale for x in values]
+    return f"min {min(v):.{digits}f} / median {statistics.median(v):.{digits}f} / max {max(v):.{digits}f} {unit}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=50, help="repetitions for per-report timings")
-    parser.add_argument("--batch", type=int, default=400, help="towns in the batch run")
+    parser.add_argument("--batch", type=int, default=400, help="towns in the batch runs")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each batch (min/median/max)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--scale", type=int, nargs="*", default=[], help="also build these many synthetic towns")
     args = parser.parse_args()
 
-    paras = paragraphs()
-    ours = per_call_ms(lambda: render(EXAMPLE), args.n)
-    floor = floor_ms(paras, args.n)
-    tpl = docxtpl_ms(paras, args.n)
-    cold = cold_build_s()
-    seconds, peak = batch(args.batch, args.jobs)
-    rate = args.batch / seconds
-    print(f"content: {EXAMPLE.name}, {len(paras)} paragraphs; machine: {os.cpu_count()} cores; jobs: {args.jobs}")
-    print(f"reportgen in-process, per report (load→write bytes): {ours:7.2f} ms  ({1000 / ours:6.1f} reports/s/core)")
-    print(f"raw XML + zipfile floor, per report:                {floor:7.2f} ms")
-    if tpl is None:
-        print("docxtpl: not installed (pip install docxtpl) — comparison skipped")
-    else:
-        print(f"docxtpl render + save, per report:                  {tpl:7.2f} ms  ({1000 / tpl:6.1f} reports/s)")
-    print(f"reportgen batch of {args.batch}, cold processes:            {seconds:7.2f} s   ({rate:6.1f} reports/s, "
-          f"peak {peak:.0f} MB)")
-    print(f"cold `reportgen build` of one input (median of 5):  {cold:7.3f} s")
-    print("ratios:")
-    print(f"  reportgen in-process / floor:   {ours / floor:5.1f}×")
-    if tpl is not None:
-        print(f"  docxtpl / reportgen in-process: {tpl / ours:5.1f}×  (reportgen faster per report, one core each)")
-        print(f"  batch rate / docxtpl rate:      {rate / (1000 / tpl):5.1f}×")
-    for n in args.scale:
-        seconds, peak = batch(n, args.jobs)
-        print(f"scale: {n} towns in {seconds:.1f} s ({n / seconds:.1f} reports/s), peak RSS {peak:.0f} MB")
+    paras = paragraphs(EXAMPLE)
+    print(f"machine: {os.cpu_count()} cores; interpreter: {sys.executable}; content: {EXAMPLE.name}, "
+          f"{len(paras)} paragraphs")
+    ours = per_call(lambda: render(EXAMPLE), args.n)
+    print(f"reportgen in-process, per report (load→bytes):   {spread(ours, 'ms')}")
+    print(f"raw XML + zip floor, per report:                 {spread(per_call(lambda: floor(paras), args.n), 'ms')}")
+    first, warm = cold_build()
+    print(f"cold `reportgen build` of one input:             first (empty cache) {first:.3f} s; then "
+          f"{spread(warm, 's', digits=3)} over {len(warm)} runs")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        import synth
+
+        src = tmp_path / "in"
+        synth.main(args.batch, src)
+        town_paras = {p.stem: [{"style": s, "text": t} for s, t in paragraphs(p)] for p in sorted(src.glob("*.yaml"))}
+        used = {(d["style"], "") for town in town_paras.values() for d in town}
+        template = make_template([*paras, *used], tmp_path)  # a branch for each style the reports use
+        if template is not None:
+            print(f"docxtpl render + save, per report:               {spread(docxtpl_ms(template, paras, args.n), 'ms')}")
+        else:
+            print("docxtpl: not installed (pip install '.[bench]') — comparison skipped")
+        (tmp_path / "paras.json").write_text(json.dumps(town_paras, ensure_ascii=False), encoding="utf-8")
+        rates: dict[tuple[str, int], float] = {}
+        for jobs in sorted({args.jobs, 1}, reverse=True):
+            for tool in ("reportgen", "docxtpl"):
+                if tool == "docxtpl" and template is None:
+                    continue
+                results = []
+                for run in range(args.runs):
+                    out = tmp_path / f"out-{tool}-{jobs}-{run}"
+                    cmd = ([*REPORTGEN, "build", str(src), "-o", str(out), "-j", str(jobs)] if tool == "reportgen" else
+                           [sys.executable, str(ROOT / "bench" / "docxtpl_batch.py"), str(template),
+                            str(tmp_path / "paras.json"), str(src), str(out), "-j", str(jobs)])
+                    results.append(tree_run(cmd, _env(tmp_path / "cache")))
+                    assert len(list(out.glob("*.docx"))) == args.batch
+                    shutil.rmtree(out)
+                seconds = [r[0] for r in results]
+                rates[tool, jobs] = args.batch / statistics.median(seconds)
+                print(f"{tool:9s} batch of {args.batch}, {jobs} process{'es' if jobs > 1 else '  '}:   "
+                      f"{spread(seconds, 's')} ({rates[tool, jobs]:.0f} reports/s at the median); peak tree memory "
+                      f"RSS {max(r[1] for r in results):.0f} MB, PSS {max(r[2] for r in results):.0f} MB")
+        for jobs in sorted({args.jobs, 1}, reverse=True):
+            if ("docxtpl", jobs) in rates:
+                print(f"like for like, {jobs} process{'es' if jobs > 1 else ''} each: reportgen / docxtpl = "
+                      f"{rates['reportgen', jobs] / rates['docxtpl', jobs]:.2f}× (median rates)")
 
 
 if __name__ == "__main__":
