@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,26 +31,23 @@ class Passage:
     text: str
 
 
-def standard_passages(blocks: list[Block]) -> list[Passage]:
-    """Every passage the town did not write, in reading order, placed under the headings above it."""
-    out: list[Passage] = []
+def _placed(blocks: list[Block]) -> Iterator[tuple[str, Block]]:
+    """Each block with where it stands: the numbers of the headings above it (二、（三）), or 开头."""
     path: list[str] = []
     for b in blocks:
         if b.kind == "heading":
             path = [*path[:b.level - 1], b.number or b.text[:8]]
-        out += [Passage("".join(path) or "开头", key, b.plain[start:end]) for start, end, key in b.std]
-    return out
+        yield "".join(path) or "开头", b
+
+
+def standard_passages(blocks: list[Block]) -> list[Passage]:
+    """Every passage the town did not write, in reading order, placed under the headings above it."""
+    return [Passage(where, key, b.plain[start:end]) for where, b in _placed(blocks) for start, end, key in b.std]
 
 
 def stale_numbers(blocks: list[Block]) -> list[Passage]:
     """Every number carried over from last year and not yet updated, with its marker, in reading order."""
-    out: list[Passage] = []
-    path: list[str] = []
-    for b in blocks:
-        if b.kind == "heading":
-            path = [*path[:b.level - 1], b.number or b.text[:8]]
-        out += [Passage("".join(path) or "开头", "stale", b.plain[start:end]) for start, end in b.stale]
-    return out
+    return [Passage(where, "stale", b.plain[start:end]) for where, b in _placed(blocks) for start, end in b.stale]
 
 
 @dataclass

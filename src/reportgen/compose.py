@@ -302,14 +302,14 @@ def render(context: dict[str, Any], region: str = "base", workdir: Path | None =
     except TemplateLimitError as err:
         raise TemplateLimitError(err.detail, *_template_location(sys.exc_info()[2])) from err
     except RecursionError as err:  # {% include %} of itself, or nesting deeper than Python's own stack
-        from reportgen.sandbox import limit
+        from reportgen.sandbox import limit_message
 
-        raise TemplateLimitError(limit("模板的嵌套（宏调用或 include）太深，可能是模板在包含或调用自己"),
+        raise TemplateLimitError(limit_message("模板的嵌套（宏调用或 include）太深，可能是模板在包含或调用自己"),
                                  *_template_location(sys.exc_info()[2], recursion=True)) from err
     except MemoryError as err:
-        from reportgen.sandbox import MAX_MEMORY, limit
+        from reportgen.sandbox import MAX_MEMORY, limit_message
 
-        raise TemplateLimitError(limit(f"模板占用的内存超过 {MAX_MEMORY // 2**20} MB"),
+        raise TemplateLimitError(limit_message(f"模板占用的内存超过 {MAX_MEMORY // 2**20} MB"),
                                  *_template_location(sys.exc_info()[2])) from err
     except (ArithmeticError, ValueError, TypeError) as err:
         if not _raised_by_template(sys.exc_info()[2]):

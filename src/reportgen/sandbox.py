@@ -45,13 +45,14 @@ MAX_MEMORY = 512 * 2**20  # address space a render may add (Linux): the backstop
 _LIMIT_HINT = "模板只需循环输入中的条目、写出一份报告；请检查循环、乘法（*）、拼接（~、+）和宏调用。"
 
 
-def _limit(what: str) -> str:
+def limit_message(what: str) -> str:
+    """The message for a template over one of the limits, with the hint."""
     return f"{what}，超出了模板的运行上限。\n    提示：{_LIMIT_HINT}"
 
 
 def _over(what: str) -> TemplateLimitError:
     """Raised inside the template; render() adds the template file and line."""
-    return TemplateLimitError(_limit(what))
+    return TemplateLimitError(limit_message(what))
 
 
 def _measure(context: Any) -> tuple[int, int]:
@@ -415,11 +416,6 @@ def _memory_cap(extra: int) -> Iterator[None]:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-def limit(what: str) -> str:
-    """The message for a template over one of the limits, with the hint."""
-    return _limit(what)
 
 
 @contextlib.contextmanager

@@ -157,13 +157,19 @@ def grouped() -> Iterator[None]:
         raise failed
 
 
+def _not_written(path: Path, err: OSError, opener: str) -> OutputError:
+    """A file that could not be replaced: locked by `opener` (EACCES, EBUSY, ETXTBSY; spaces around a Latin name
+    are the caller's), else disk or permissions."""
+    hint = f"该文件可能正在{opener}中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
+    return OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。")
+
+
 def _finish(tmp: str, path: Path) -> None:
     try:
         os.replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        hint = "该文件可能正在 Word/WPS 中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
-        raise OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。") from err
+        raise _not_written(path, err, " Word/WPS ") from err
     finally:
         _PENDING.discard(tmp)
 
@@ -193,8 +199,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        hint = "该文件可能正在 Word/WPS 中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
-        raise OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。") from err
+        raise _not_written(path, err, " Word/WPS ") from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -214,5 +219,4 @@ def atomic_move(made: Path, path: Path) -> None:
         os.chmod(made, mode)
         os.replace(made, path)
     except OSError as err:
-        hint = "该文件可能正在其他程序中打开，请关闭后重试。" if err.errno in (13, 16, 26) else "请检查磁盘空间和写入权限。"
-        raise OutputError(f"无法写入 {path}：{err.strerror}。{hint}原有文件未被改动。") from err
+        raise _not_written(path, err, "其他程序") from err

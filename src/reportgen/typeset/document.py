@@ -403,7 +403,7 @@ class _Writer:
         half = Length(width_ // 2)
         rules = {"top": prof.imprint_rule_thick, "insideH": prof.imprint_rule_thin, "bottom": prof.imprint_rule_thick}
         height = Length(sum(heights) + prof.imprint_slack)
-        body = flow.end_of(oxml.flow_items(self.sect_pr.getparent(), styles.build(prof)),
+        body = flow.end_of(oxml.flow_items(self.sect_pr.getparent(), styles.measures(prof)),
                            prof.text_height.twips, prof.text_width.twips)
         if body.page % 2 == 0 and body.used + height.twips + prof.imprint_margin_lines * prof.line_pitch.twips \
                 <= prof.text_height.twips:  # the body ends on an even page with room: the 版记 at its foot

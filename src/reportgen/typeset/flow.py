@@ -57,7 +57,7 @@ def _units(text: str) -> Iterator[str]:
 
 def _width(piece: str, m: Measures, previous: str) -> int:
     """A piece's width in twips, given the character before it."""
-    size = (m.size or 32) * 10  # half-points → twips
+    size = m.size * 10  # half-points → twips (every paragraph has a size: docDefaults set one)
     spacing = m.spacing or 0
     total = 0
     for k, ch in enumerate(piece):
@@ -104,7 +104,7 @@ class Flow:
 
     def paragraph(self, para: Para, keep_with: int = 0) -> None:
         m = para.m
-        pitch = m.line or 579
+        pitch = m.line  # exact, from docDefaults if nothing nearer sets it
         n = lines(para, self.width)
         whole = (m.before or 0) + n * pitch + (m.rule_below or 0) + (m.after or 0) + keep_with
         if m.keep_next and self.used and self.used + whole > self.height:
@@ -121,7 +121,7 @@ class Flow:
         if table.floating:
             return
         for exact, cells in table.rows:
-            heights = [sum(lines(p, width) * (p.m.line or 579) + (p.m.before or 0) + (p.m.after or 0) for p in paras)
+            heights = [sum(lines(p, width) * p.m.line + (p.m.before or 0) + (p.m.after or 0) for p in paras)
                        for width, paras in cells]
             self.block(exact if exact is not None else max(heights, default=0))
 
@@ -134,6 +134,6 @@ def end_of(items: list[Para | Table], height: int, width: int) -> Flow:
             flow.table(item)
             continue
         following = items[i + 1] if i + 1 < len(items) else None
-        keep = (following.m.line or 579) if isinstance(following, Para) and item.m.keep_next else 0
+        keep = following.m.line if isinstance(following, Para) and item.m.keep_next else 0
         flow.paragraph(item, keep)
     return flow

@@ -497,9 +497,8 @@ def _para(p: etree._Element, styles: dict[str, Measures]) -> Para:
     return Para(m, "".join(t.text or "" for t in p.iter(_qn("w:t"))))
 
 
-def flow_items(body: etree._Element, style_nodes: list[etree._Element]) -> list[Para | Table]:
-    """The body's paragraphs and tables, in order, for the flow model."""
-    styles = style_measures(style_nodes)
+def flow_items(body: etree._Element, styles: dict[str, Measures]) -> list[Para | Table]:
+    """The body's paragraphs and tables, in order, for the flow model; `styles` from style_measures."""
     items: list[Para | Table] = []
     for node in body:
         if node.tag == _qn("w:p"):

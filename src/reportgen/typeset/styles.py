@@ -120,6 +120,12 @@ def build(profile: LayoutProfile) -> list[etree._Element]:
 
 
 @cache
+def measures(profile: LayoutProfile) -> dict[str, oxml.Measures]:
+    """Each paragraph style's settings, basedOn resolved, for the flow model (typeset/flow.py)."""
+    return oxml.style_measures(build(profile))
+
+
+@cache
 def east_asian_faces(profile: LayoutProfile) -> dict[str, str]:
     """Each style's East Asian face with basedOn resolved (read back from the styles built): the face a run's
     “” ‘’ —— …… are drawn in (oxml.east_asian_punctuation)."""
