@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from reportgen import derive, regions, yoy
 from reportgen.blocks import Block
@@ -22,8 +23,7 @@ from reportgen.write import atomic_write, package
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(msgspec.Struct, frozen=True):
     """A standard passage in a built report: where it stands (二、（三）), its phrase key, its text."""
 
     where: str
@@ -50,8 +50,7 @@ def stale_numbers(blocks: list[Block]) -> list[Passage]:
     return [Passage(where, "stale", b.plain[start:end]) for where, b in _placed(blocks) for start, end in b.stale]
 
 
-@dataclass
-class Built:
+class Built(msgspec.Struct):
     """What one build produced: the blocks (for text previews and tests), the .docx bytes and, when asked for, the
     web page's."""
 
@@ -59,7 +58,7 @@ class Built:
     blocks: list[Block]
     docx: bytes
     region: str
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = msgspec.field(default_factory=list)
     html: bytes = b""
 
     @property

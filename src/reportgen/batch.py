@@ -10,9 +10,10 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from reportgen.errors import InternalError, ReportgenError
 from reportgen.publish import formats as publish
@@ -24,15 +25,14 @@ if TYPE_CHECKING:  # the pool's modules load only when a batch runs in workers: 
 Task = str | tuple[str, str]  # a source path (output <stem>.docx in the batch's folder), or (source, output)
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(msgspec.Struct, frozen=True):
     source: Path
     output: Path
     error: str | None = None  # the Chinese message; None when built
     exit_code: int = 0
-    warnings: list[str] = field(default_factory=list)
-    standard: list[str] = field(default_factory=list)  # the standard passages used, one line each
-    stale: list[str] = field(default_factory=list)  # numbers carried over from last year, not yet updated
+    warnings: list[str] = msgspec.field(default_factory=list)
+    standard: list[str] = msgspec.field(default_factory=list)  # the standard passages used, one line each
+    stale: list[str] = msgspec.field(default_factory=list)  # numbers carried over from last year, not yet updated
     outputs: tuple[Path, ...] = ()  # every file of the report (build --format), in FORMATS order; () when failed
     pdf_source: Path | None = None  # the .docx its PDF is to be made from, while that is still to do (add_pdfs)
 
@@ -286,9 +286,9 @@ def add_pdfs(results: Sequence[Result], timeout: float | None = None) -> list[Re
     for r in results:
         err = failed.get(r.pdf_source) if r.error is None and r.pdf_source is not None else None
         if err is None:
-            out.append(replace(r, pdf_source=None))
+            out.append(msgspec.structs.replace(r, pdf_source=None))
             continue
         kept = [str(p) for p in r.outputs if p.suffix.lower() != ".pdf"]
         note = f"\n已写出：{'、'.join(kept)}；PDF 没有生成。" if kept else ""
-        out.append(replace(r, error=err.format_message() + note, exit_code=err.exit_code, outputs=(), pdf_source=None))
+        out.append(msgspec.structs.replace(r, error=err.format_message() + note, exit_code=err.exit_code, outputs=(), pdf_source=None))
     return out

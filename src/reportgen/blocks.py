@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 # The kinds a template line can produce; typeset has one function for each.
 KINDS = ("mark", "docno", "title", "recipient", "heading", "body", "sign", "date", "blank",
@@ -15,8 +15,7 @@ PIECED = ("attach", "cc", "printed")
 PARTS = ("measures", "shortcomings", "leaders", "plans", "other")
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(msgspec.Struct, frozen=True):
     """One paragraph of the report, with its role; numbering is already computed."""
 
     kind: str
@@ -26,7 +25,7 @@ class Block:
     runin: str = ""  # body text following a run-in heading in the same paragraph
     part: str | None = None  # which of PARTS (or an extra part) a heading opens
     lines: tuple[str, ...] = ()  # title: explicit line breaks; mark: 联合行文's issuers; signer: names; attach: number, name
-    flags: frozenset[str] = field(default_factory=frozenset)  # e.g. {"sealed"} on a signature
+    flags: frozenset[str] = msgspec.field(default_factory=frozenset)  # e.g. {"sealed"} on a signature
     std: tuple[tuple[int, int, str], ...] = ()  # standard passages: (start, end, key) in `plain`
     stale: tuple[tuple[int, int], ...] = ()  # numbers carried over from last year, with their marker: (start, end)
 

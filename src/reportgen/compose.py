@@ -4,7 +4,6 @@ templates into a list of Blocks."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import html
 import re
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import msgspec
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
@@ -27,7 +27,7 @@ _HERE = Path(__file__)
 _SANDBOX = _HERE.with_name("sandbox.py")
 RECORDS = frozenset(  # the context's record types (derive.py, era.py): data only, read hundreds of times a report
     cls for module in (derive, era) for cls in vars(module).values()
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__)
+    if isinstance(cls, type) and issubclass(cls, msgspec.Struct) and cls.__module__ == module.__name__)
 REGION_NAME = re.compile(r"^[a-z0-9-]+$")
 ENTRY = "report.j2"
 
@@ -431,15 +431,15 @@ def _joined(blocks: list[Block], tag: str, attrs: dict[str, str], text: str) -> 
                 return False
             blocks.append(Block("mark", "", lines=(text,)))
             return True
-        blocks[-1] = (dataclasses.replace(last, runin=text) if "side" in attrs
-                      else dataclasses.replace(last, lines=(*last.lines, text)))
+        blocks[-1] = (msgspec.structs.replace(last, runin=text) if "side" in attrs
+                      else msgspec.structs.replace(last, lines=(*last.lines, text)))
         return True
     if "label" in attrs:
         blocks.append(Block("signer", text))
     elif last is None:
         blocks.append(Block("signer", "", lines=(text,)))
     else:
-        blocks[-1] = dataclasses.replace(last, lines=(*last.lines, text))
+        blocks[-1] = msgspec.structs.replace(last, lines=(*last.lines, text))
     return True
 
 

@@ -1,16 +1,16 @@
 """Loaded facts → the template context: normalised, defaulted, numbers formatted; pure, no I/O.
 
-Records are frozen dataclasses, not dicts: Jinja resolves `section.items` to an attribute first, and a
+Records are frozen structs (msgspec), not dicts: Jinja resolves `section.items` to an attribute first, and a
 dict's `.items` method would shadow the field.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+import msgspec
 
 from reportgen import era, facts, yoy
 from reportgen.load import PathKey
@@ -35,8 +35,7 @@ def shown(value: str, unit: str, approx: str = "") -> str:
     return f"{before}{value}{between}{unit}{after}"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """How a fact differs from the same fact last year (yoy.match): derived, never typed. Templates word it
     (macros.j2 `change`, phrases.yaml `change`)."""
 
@@ -93,13 +92,12 @@ def change(now: yoy.LocatedFact, before: yoy.LocatedFact) -> Change | None:
 Where = tuple[PathKey, int | None]  # a fact's YAML path, and an inline fact's offset in its text
 
 
-@dataclass
-class Compared:
+class Compared(msgspec.Struct):
     """The changes of one report's facts, looked up by where each fact stands while the context is derived;
     `placed` collects the inline ones in the order their markers were put into paragraphs."""
 
-    changes: dict[Where, Change] = field(default_factory=dict)
-    placed: list[Change] = field(default_factory=list)
+    changes: dict[Where, Change] = msgspec.field(default_factory=dict)
+    placed: list[Change] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, data: dict[str, Any], previous: dict[str, Any] | None) -> Compared:
@@ -128,8 +126,7 @@ class Compared:
         return one
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(msgspec.Struct, frozen=True):
     """A typed number, from a `facts` list or from 【…】 inside a sentence, with what a template needs to
     put it in a sentence: the verb its label starts with (if any) and the object after it."""
 
@@ -167,8 +164,7 @@ class Fact:
         return any(self.label.endswith(w) for w in facts.lexicon()["rate_verbs"])
 
 
-@dataclass(frozen=True)
-class Initiative:
+class Initiative(msgspec.Struct, frozen=True):
     """A named programme, brand or mechanism; `noun` is what it is (活动, 工作机制) unless its name says so."""
 
     name: str
@@ -176,16 +172,14 @@ class Initiative:
     noun: str
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """A named document; `by` decides its verb: law (学习宣传), higher (贯彻落实), own (制定)."""
 
     name: str
     by: str
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """A topic of part 1, an item under it, a plan, or the leaders' part: prose plus typed facts.
 
     `documents` and `initiatives` hold only names the section's own text does not already mention, so
@@ -193,12 +187,12 @@ class Section:
 
     area: str = "other"
     heading: str | None = None
-    text: list[str] = field(default_factory=list)
-    items: list[Section] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    initiatives: list[Initiative] = field(default_factory=list)
-    inline: list[Fact] = field(default_factory=list)
+    text: list[str] = msgspec.field(default_factory=list)
+    items: list[Section] = msgspec.field(default_factory=list)
+    facts: list[Fact] = msgspec.field(default_factory=list)
+    documents: list[Document] = msgspec.field(default_factory=list)
+    initiatives: list[Initiative] = msgspec.field(default_factory=list)
+    inline: list[Fact] = msgspec.field(default_factory=list)
 
     @property
     def own(self) -> bool:
@@ -217,8 +211,7 @@ class Section:
                         *(i.name for i in self.initiatives)])
 
 
-@dataclass(frozen=True)
-class Duty:
+class Duty(msgspec.Struct, frozen=True):
     """How one principal leader (镇党委书记, 镇长) carried out the 第一责任人 duty."""
 
     name: str | None
@@ -229,29 +222,26 @@ class Duty:
     law_report: bool = False  # 年终述职时专题述法
 
 
-@dataclass(frozen=True)
-class Leaders(Section):
+class Leaders(Section, frozen=True):
     heading_own: str | None = None
     secretary: Duty | None = None
     mayor: Duty | None = None
 
 
-@dataclass(frozen=True)
-class Shortcoming:
+class Shortcoming(msgspec.Struct, frozen=True):
     area: str
     problem: str | None
     cause: list[str]
     facts: list[Fact]
-    subjective: list[str] = field(default_factory=list)  # 主观原因
-    objective: list[str] = field(default_factory=list)  # 客观原因
+    subjective: list[str] = msgspec.field(default_factory=list)  # 主观原因
+    objective: list[str] = msgspec.field(default_factory=list)  # 客观原因
 
     @property
     def has_cause(self) -> bool:
         return bool(self.cause or self.subjective or self.objective)
 
 
-@dataclass(frozen=True)
-class Town:
+class Town(msgspec.Struct, frozen=True):
     name: str
     issuer: str
     province: str | None = None
@@ -264,35 +254,31 @@ class Town:
         return "街道" if self.name.endswith("街道") else "乡" if self.name.endswith("乡") else "镇"
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(msgspec.Struct, frozen=True):
     mark: str | None = None  # one issuer's 标志; None when `issuers` (联合行文) is given
     number: str | None = None  # None: not yet numbered, the template prints the placeholder
     recipient: str | None = None
-    issuers: list[str] = field(default_factory=list)  # 联合行文: 主办机关 first, one line each in the 标志
+    issuers: list[str] = msgspec.field(default_factory=list)  # 联合行文: 主办机关 first, one line each in the 标志
     file_word: bool = True  # 联合行文: 「文件」 to the right of the names
-    signers: list[str] = field(default_factory=list)  # 签发人: present makes the header a 上行文's (GB/T 9704 7.2.6)
+    signers: list[str] = msgspec.field(default_factory=list)  # 签发人: present makes the header a 上行文's (GB/T 9704 7.2.6)
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(msgspec.Struct, frozen=True):
     name: str
     date: str | None = None  # None: not yet signed, the template prints the placeholder
     sealed: bool = False
-    names: list[str] = field(default_factory=list)  # 联合行文: every issuer's 署名, 主办机关 first
+    names: list[str] = msgspec.field(default_factory=list)  # 联合行文: every issuer's 署名, 主办机关 first
 
 
-@dataclass(frozen=True)
-class Imprint:
+class Imprint(msgspec.Struct, frozen=True):
     """版记 (GB/T 9704 7.4): what the template prints at the foot of the last page."""
 
     printer: str
     date: str
-    cc: list[str] = field(default_factory=list)
+    cc: list[str] = msgspec.field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Opening:
+class Opening(msgspec.Struct, frozen=True):
     leadership: list[str]
     guidance: list[str]
     programmes: list[Initiative]  # only those the town's own opening text does not already name
@@ -300,8 +286,7 @@ class Opening:
     text: list[str]
 
 
-@dataclass(frozen=True)
-class Background:
+class Background(msgspec.Struct, frozen=True):
     text: list[str]
     villages: int | None = None
     communities: int | None = None
@@ -312,13 +297,12 @@ class Background:
     stale: bool = False  # the numbers are last year's, not yet updated: printed marked
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(msgspec.Struct, frozen=True):
     """A part that is a list under an optional introduction (measures, shortcomings, plans)."""
 
     intro: list[str]
     items: list[Any]
-    guidance: list[str] = field(default_factory=list)
+    guidance: list[str] = msgspec.field(default_factory=list)
     heading: str | None = None  # the town's own heading for the part, in place of the standard one
 
     @property
@@ -440,7 +424,7 @@ def duty(raw: dict[str, Any] | None, town: str, at: PathKey = (), cmp: Compared 
 def leaders(raw: dict[str, Any], town: str, cmp: Compared | None = None) -> Leaders:
     at = ("leaders",)
     base = section(raw, town, at, cmp)
-    return Leaders(**{f.name: getattr(base, f.name) for f in dataclasses.fields(Section)},
+    return Leaders(**{f.name: getattr(base, f.name) for f in msgspec.structs.fields(Section)},
                    heading_own=raw.get("heading"), secretary=duty(raw.get("secretary"), town, (*at, "secretary"), cmp),
                    mayor=duty(raw.get("mayor"), town, (*at, "mayor"), cmp))
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from reportgen import cachedir, resources
 
@@ -15,8 +16,7 @@ def data() -> dict[str, Any]:
     return cachedir.yaml_data(path.read_text(encoding="utf-8"), str(path))
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(msgspec.Struct, frozen=True):
     """A plan period in force in a year, and where that year stands in it."""
 
     name: str  # “八五”普法规划
@@ -25,8 +25,7 @@ class Period:
     last: bool  # the year it ends (收官)
 
 
-@dataclass(frozen=True)
-class Era:
+class Era(msgspec.Struct, frozen=True):
     """The wording facts of one year: the latest congress and its plenums cited, and the periods in force."""
 
     year: int

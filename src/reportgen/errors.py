@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 # Exit codes, documented in the README. Only this module decides them.
 EXIT_OK = 0
@@ -15,8 +15,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One located complaint about an input: where, which field, what is wrong, how to fix it."""
 
     file: str
@@ -57,14 +56,13 @@ class UsageError(ReportgenError):
     exit_code = EXIT_USAGE
 
 
-@dataclass
 class InputError(ReportgenError):
     """Raised when an input YAML is unreadable or invalid; carries every problem found, not only the first."""
 
-    problems: list[Problem] = field(default_factory=list)
     exit_code = EXIT_INPUT
 
-    def __post_init__(self) -> None:
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems = problems if problems is not None else []
         super().__init__(self.format_message())
 
     def format_message(self) -> str:

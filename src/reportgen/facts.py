@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
+
+import msgspec
 
 from reportgen import cachedir, resources
 
@@ -27,8 +28,7 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 STALE = "待更新"
 
 
-@dataclass(frozen=True)
-class FactKind:
+class FactKind(msgspec.Struct, frozen=True):
     """One kind of number a report states: which YAML key holds it and which units go with it."""
 
     name: str
@@ -184,8 +184,7 @@ _INLINE = re.compile(
 _DELIMS = "，。；：、！？,;:（）()“”《》\n"
 
 
-@dataclass(frozen=True)
-class Inline:
+class Inline(msgspec.Struct, frozen=True):
     """One 【…】 fact as typed: where it is, what it says, and the sentence text that leads to it."""
 
     start: int
@@ -201,8 +200,7 @@ class Inline:
     stale: bool = False  # 【待更新218件】: last year's number, not yet updated
 
 
-@dataclass(frozen=True)
-class InlineProblem:
+class InlineProblem(msgspec.Struct, frozen=True):
     start: int
     message: str
     hint: str

@@ -11,10 +11,11 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from reportgen import facts
 from reportgen.blocks import Block
@@ -31,8 +32,7 @@ PART_NAMES = {"measures": "第一部分（主要举措和成效）", "shortcomin
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(msgspec.Struct, frozen=True):
     """What a reviewer may set: the two deadlines (month, day of year N+1), last year's file, the folder of
     region templates."""
 
@@ -42,8 +42,7 @@ class Options:
     workdir: Path | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One thing a reviewer would flag: which check, how serious, where and what to do."""
 
     check: str
@@ -170,8 +169,7 @@ class Subject:
         return line + 1 + value.count("\n", 0, at), None
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """One reviewer's check: a stable id, its severity, what it looks for (Chinese, for --list and the docs),
     what it needs (input: always; data: a parsed mapping; valid: schema-valid; built: the report composed)."""
 
@@ -179,7 +177,7 @@ class Check:
     severity: str
     description: str
     needs: str
-    run: Callable[[Subject], Iterable[Problem]] = field(repr=False, compare=False)
+    run: Callable[[Subject], Iterable[Problem]] = msgspec.field()
 
 
 # ---- walking the data ----------------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+import msgspec
 import yaml
 
 from reportgen.errors import InputError, Problem
@@ -71,12 +71,11 @@ def format_path(path: PathKey) -> str:
     return out
 
 
-@dataclass
-class SourceMap:
+class SourceMap(msgspec.Struct):
     """Where each field of a loaded file stands, so later stages can name file:line:column."""
 
     file: str
-    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[PathKey, tuple[int, int]] = msgspec.field(default_factory=dict)
 
     def locate(self, path: PathKey) -> tuple[int | None, int | None]:
         """The line and column of `path`, or of its nearest ancestor that has one."""
@@ -92,16 +91,15 @@ class SourceMap:
         return Problem(self.file, message, line, col, format_path(path), hint)
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """A parsed input: the data, where it came from, and notices worth telling the user."""
 
     data: dict[str, Any]
     source: SourceMap
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = msgspec.field(default_factory=list)
     text: str = ""  # the decoded file, for checks that can answer from it at once
     # numbers typed with a decimal point but whole (3.0): JSON Schema counts them as integers, reportgen does not
-    whole_floats: list[PathKey] = field(default_factory=list)
+    whole_floats: list[PathKey] = msgspec.field(default_factory=list)
 
 
 class Typed(float):
@@ -262,14 +260,13 @@ def _short(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-@dataclass
-class _Walk:
+class _Walk(msgspec.Struct):
     """Records each node's mark under its path and refuses, at its line, what the data must not hold: duplicate
     keys, keys that are not text, numbers not as typed, unknown tags, too deep, too long, too much expansion."""
 
     source: SourceMap
-    problems: list[Problem] = field(default_factory=list)
-    whole_floats: list[PathKey] = field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
+    whole_floats: list[PathKey] = msgspec.field(default_factory=list)
     nodes: int = MAX_NODES
     chars: int = MAX_CHARS
     overflow: yaml.Mark | None = None  # where a budget ran out

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 
 from reportgen import facts, resources, yoy
@@ -30,8 +30,7 @@ HEADINGS = (("measures", "heading"), ("shortcomings", "heading"), ("leaders", "h
 _CLEARED = (("signature", "date"), ("header", "number"))
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(msgspec.Struct, frozen=True):
     start: int
     end: int
     text: str

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import msgspec
 from jinja2 import nodes
 
 from reportgen.compose import (
@@ -31,12 +31,11 @@ META = "region.yaml"
 _SCHEMA = Path(__file__).parent / "schema" / "region.json"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(msgspec.Struct, frozen=True):
     name: str
     path: Path
     description: str = ""
-    layout: dict[str, Any] = field(default_factory=dict)
+    layout: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def _read_meta(name: str, folder: Path) -> Region:
@@ -153,7 +152,7 @@ def _known_names() -> set[str]:
     names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys",
              "startswith", "endswith"}
     for record in RECORDS:
-        names |= {f.name for f in fields(record)}
+        names |= {f.name for f in msgspec.structs.fields(record)}
     names |= {name for record in RECORDS for name, attr in vars(record).items() if isinstance(attr, property)}
 
     def walk(node: Any) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
 import functools
 import os
 import re
@@ -17,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import jinja2
+import msgspec
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
@@ -68,14 +68,13 @@ def _measure(context: Any) -> tuple[int, int]:
             stack.extend(value.values())
         elif isinstance(value, (list, tuple)):
             stack.extend(value)
-        elif dataclasses.is_dataclass(value) and id(value) not in seen:  # an era record is shared by every report
+        elif isinstance(value, msgspec.Struct) and id(value) not in seen:  # an era record is shared by every report
             seen.add(id(value))
-            stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+            stack.extend(getattr(value, f.name) for f in msgspec.structs.fields(value))
     return values, chars
 
 
-@dataclasses.dataclass(slots=True)
-class _Budget:
+class _Budget(msgspec.Struct):
     """What one render has used so far, and may use. Every loop iteration and macro call is a step; the limits
     and the clock are checked every CHECK_EVERY steps and whenever the text
     written passes MAX_OUTPUT. The input is measured only once a base limit is passed, so an ordinary report pays

@@ -11,10 +11,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from reportgen import facts
 from reportgen.errors import InputError, Problem, UsageError
@@ -22,8 +23,7 @@ from reportgen.load import Loaded, PathKey, format_path, load
 from reportgen.schema.checks import _facts, _in_text, _strings
 
 
-@dataclass(frozen=True)
-class LocatedFact:
+class LocatedFact(msgspec.Struct, frozen=True):
     """One number of a loaded file and where it is: `path` is its YAML path, for SourceMap.locate; an inline
     fact's path is that of its text, and `start` its offset in that text (None for a structured fact)."""
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen.errors import InputError, Problem, UsageError
 
@@ -19,8 +20,7 @@ SUFFIXES = TEXT_SUFFIXES + WORD_SUFFIXES
 MAX_BYTES = 20 * 1024 * 1024  # a report is tens of KB as text, a few MB as Word with pictures
 
 
-@dataclass
-class Imported:
+class Imported(msgspec.Struct):
     """One converted report: the YAML text, how many numbers it typed, how many lines it could not place."""
 
     yaml: str

@@ -9,9 +9,9 @@ hold: a file the importer cannot vouch for is an internal error, not an output.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import yaml
 
 from reportgen.errors import InputError, InternalError, Problem
@@ -28,18 +28,16 @@ _PLACEHOLDER_AREA = "study"
 _TOWN_IN_TEXT = re.compile(r"(?:^|[，。；：\n])([\u4e00-\u9fff]{2,3}(?:镇|乡|街道))")
 
 
-@dataclass
-class Comment:
+class Comment(msgspec.Struct):
     """Comment lines standing in a list (emitted, not data)."""
 
     lines: list[str]
 
 
-@dataclass
-class Stats:
+class Stats(msgspec.Struct):
     numbers: int = 0  # inline facts typed plus zero facts
     unplaced: int = 0  # lines kept only in `# 未能归入` comments
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
 
 
 class _Builder:

@@ -9,7 +9,8 @@ goes in the YAML, is decided by meaning in `classify` and by emit.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+import msgspec
 
 # Heading numbers by level, as the outline of a 公文 uses them: 一、 （一） 1. （1）
 _NUMBERING = (
@@ -30,17 +31,16 @@ HEADING_MAX = 60  # schema: a topic, item or plan heading
 PART_HEADING_MAX = 80  # schema: a part heading
 
 
-@dataclass
-class Node:
+class Node(msgspec.Struct):
     """A numbered heading and what stands under it. `text` holds the paragraphs directly under the heading
     (a run-in heading's body first); `source` the node's own paragraphs as written, numbering included."""
 
     level: int
     number: str
     heading: str
-    text: list[str] = field(default_factory=list)
-    children: list[Node] = field(default_factory=list)
-    source: list[str] = field(default_factory=list)
+    text: list[str] = msgspec.field(default_factory=list)
+    children: list[Node] = msgspec.field(default_factory=list)
+    source: list[str] = msgspec.field(default_factory=list)
 
     def flat(self) -> list[str]:
         """The node and everything under it as the paragraphs they were, numbers included."""
@@ -51,11 +51,10 @@ class Node:
         return [*self.text, *(p for c in self.children for p in c.flat())]
 
 
-@dataclass
-class Outline:
+class Outline(msgspec.Struct):
     """What a report is made of, before it is mapped onto the YAML's fields."""
 
-    title_lines: list[str] = field(default_factory=list)
+    title_lines: list[str] = msgspec.field(default_factory=list)
     mark: str = ""  # 发文机关标志
     docno: str = ""  # 发文字号, normalised to 〔〕
     docno_raw: str = ""
@@ -63,9 +62,9 @@ class Outline:
     signer: str = ""
     date: str = ""  # 2023年12月26日
     year: int | None = None
-    opening: list[str] = field(default_factory=list)
-    parts: list[Node] = field(default_factory=list)
-    unplaced: list[tuple[str, str]] = field(default_factory=list)  # (why, text as written)
+    opening: list[str] = msgspec.field(default_factory=list)
+    parts: list[Node] = msgspec.field(default_factory=list)
+    unplaced: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (why, text as written)
 
     @property
     def title(self) -> str:

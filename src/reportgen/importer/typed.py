@@ -9,7 +9,8 @@ facts.scan would refuse (2.5小时 is no whole count) is not written at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from reportgen import facts
 
@@ -31,8 +32,7 @@ _DELIMS = "，。；：、！？,;:（）()\n"
 _LEAD = re.compile(r"^(?:\d{4}年(?:度)?|全年|今年|本年度|年内|当年|同期|其中|且)+")
 
 
-@dataclass(frozen=True)
-class Zero:
+class Zero(msgspec.Struct, frozen=True):
     """A zero count found in a sentence (行政复议案件0件): what is counted, the clause as written, and the
     text with that clause taken out (or the text unchanged when it cannot be taken out cleanly)."""
 

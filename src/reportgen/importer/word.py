@@ -12,10 +12,10 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import msgspec
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
@@ -161,8 +161,7 @@ def format_number(n: int, fmt: str) -> str:
 
 # ------------------------------------------------------------------------------------------ numbering definitions
 
-@dataclass(frozen=True)
-class _Level:
+class _Level(msgspec.Struct, frozen=True):
     start: int
     fmt: str
     text: str | None  # w:lvlText, None when the level shows no text at all
@@ -187,8 +186,7 @@ def _level(lvl: etree._Element) -> _Level:
                   style=_val(lvl.find(_w("pStyle"))))
 
 
-@dataclass
-class _List:
+class _List(msgspec.Struct):
     """One counting sequence: the levels as one w:num resolves them, and a counter per level (None: not begun)."""
 
     levels: dict[int, _Level]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
 import jinja2
+import msgspec
 from markupsafe import Markup
 
 from reportgen.blocks import Block
@@ -25,8 +25,7 @@ IMPRINT = ("cc", "printed")  # 版记 rows: one <footer> on the page
 _MARKERS = re.compile("[\ue000-\ue009]")  # compose's and derive's private markers (compose.py, derive.py)
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(msgspec.Struct, frozen=True):
     """A stretch of a paragraph's text; `mark` is "stale" (last year's number, not updated) or "standard" (a
     standard passage, only with `build --mark`), "" for plain text."""
 
@@ -34,8 +33,7 @@ class Piece:
     mark: str = ""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     """One line of the 发文字号 and 签发人 (上行文): the number on the last line only, 「签发人：」 on the first."""
 
     docno: str
@@ -44,8 +42,7 @@ class Row:
     last: bool
 
 
-@dataclass(frozen=True)
-class Para:
+class Para(msgspec.Struct, frozen=True):
     """One paragraph as the page shows it. `kind` is the Block's, or "upward" (发文字号 with 签发人) or "imprint"
     (the 版记's rows, in `items`)."""
 

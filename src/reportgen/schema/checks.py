@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
+
+import msgspec
 
 from reportgen import era, facts
 from reportgen.errors import Problem
@@ -84,7 +85,7 @@ def _measure_word(src: SourceMap, path: PathKey, label: str, unit: str, shown: s
     found = src.problem(path, f"“{label}{shown}”：“{noun}”一般用“{units[0]}”计量"
                               + (f"（也可用{'、'.join(units[1:])}）" if units[1:] else "") + f"，不用“{unit}”。",
                         f"把量词改为“{units[0]}”；若确是别的计量，请把说明写清楚。")
-    return [dataclasses.replace(found, code="measure-word")]
+    return [msgspec.structs.replace(found, code="measure-word")]
 
 
 def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Problem], list[Problem]]:
@@ -139,7 +140,7 @@ def _initiative_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
             name = item if isinstance(item, str) else item.get("name", "")
             found = src.problem(path, f"看不出“{name}”是活动、机制还是品牌，报告里只能写成“深入推进“{name}””。",
                                 f"写成 {{name: {name}, kind: 活动}}，kind 可选：{kinds}；或把它写进 text 的句子里。")
-            out.append(dataclasses.replace(found, code="initiative-kind"))
+            out.append(msgspec.structs.replace(found, code="initiative-kind"))
     return out
 
 
@@ -151,7 +152,7 @@ def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
         return out
     when = era.of(year)
     if not when.checked:
-        out.append(dataclasses.replace(src.problem(
+        out.append(msgspec.structs.replace(src.problem(
             ("year",), f"随年度变化的措辞（指导思想、规划名称）只核对到 {era.data()['checked_through']} 年度。",
             "请核对报告中的会议精神和规划名称，并更新 templates/base/years.yaml。"), code="guidance"))
     opening = data.get("opening") or {}
@@ -159,7 +160,7 @@ def _guidance_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
     if guidance and when.plenums and not opening.get("text"):  # the town's own opening text speaks for itself
         latest = f"{when.plenums[-1]}全会"
         if not any(latest in g or "历次全会" in g for g in guidance):
-            out.append(dataclasses.replace(src.problem(
+            out.append(msgspec.structs.replace(src.problem(
                 ("opening", "guidance"), f"{year} 年度的报告通常要写到{when.session}{latest}精神，这里的指导思想没有提到。",
                 f"在 guidance 中加上“{when.congress}和{when.session}"
                 f"{'、'.join(when.plenums)}全会精神”，或删去 guidance 使用标准写法。"), code="guidance"))
@@ -183,7 +184,7 @@ def _fact_problems(src: SourceMap, path: PathKey, fact: dict[str, Any]) -> tuple
                                       "有小数时用“万”作单位，如 count: 5.1 配 unit: 万人。"))
         warnings += _measure_word(src, path, label, unit, f"{facts.number(count)}{unit}")
     if "rate" not in fact and label and not facts.split_label(label)[2]:
-        warnings.append(dataclasses.replace(src.problem(
+        warnings.append(msgspec.structs.replace(src.problem(
             (*path, "label"), f"说明“{label}”不是以动词开头，报告里只能写成“{label}共……”。",
             "在前面加上动词，如 办理、受理、开展、培育（办理行政复议案件）。"), code="label-verb"))
     return errors, warnings

@@ -7,9 +7,10 @@ templates (templates/_field.html) turn them into HTML and serve.js reads them ba
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import msgspec
 
 from reportgen import facts
 from reportgen.load import DECIMAL_FLOAT, DECIMAL_INT, MAX_DEPTH, Typed
@@ -30,8 +31,7 @@ _CLAUSE_END = "，；：。"
 _OPEN, _CLOSE = "（(“", "）)”"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """One input of the form and the key it fills.
 
     kind: object, array, string, integer, number, boolean, enum; lines (a list of names, one per line); paragraphs
@@ -51,8 +51,7 @@ class Field:
     mode: str = ""  # a choice's branch: "text" or "object"
 
 
-@dataclass(frozen=True)
-class KindGroup:
+class KindGroup(msgspec.Struct, frozen=True):
     """The inputs one fact kind needs (facts.KINDS): its number, its unit if it takes one, `of` if it may."""
 
     name: str

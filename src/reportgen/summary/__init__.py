@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from reportgen import facts
 from reportgen.blocks import PARTS
@@ -27,8 +28,7 @@ FORMATS = ("xlsx", "csv", "table")
 BACKGROUND = "background"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """One column of the overview: its id (an indicator's key for numbers), header and the group above it."""
 
     id: str
@@ -37,8 +37,7 @@ class Column:
     indicator: Indicator | None = None
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(msgspec.Struct, frozen=True):
     """An indicator across the towns that state it; computed here, written as values (no viewer must recalculate)."""
 
     values: tuple[Decimal, ...]
@@ -60,18 +59,17 @@ class Totals:
         return sum(self.values, Decimal(0)) / len(self.values) if self.values else None
 
 
-@dataclass
-class Summary:
+class Summary(msgspec.Struct):
     """The county's table: towns in input order, its columns, totals, title and the notes above it."""
 
     decl: Declaration
     towns: list[TownReport]
-    columns: list[Column] = field(default_factory=list)
-    totals: dict[str, Totals] = field(default_factory=dict)
+    columns: list[Column] = msgspec.field(default_factory=list)
+    totals: dict[str, Totals] = msgspec.field(default_factory=dict)
     title: str = ""
-    notes: list[str] = field(default_factory=list)  # the lines under the title: counts, then the warnings
-    warnings: list[str] = field(default_factory=list)  # what needs the clerk's attention; the command prints them
-    parts: list[str] = field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)  # the lines under the title: counts, then the warnings
+    warnings: list[str] = msgspec.field(default_factory=list)  # what needs the clerk's attention; the command prints them
+    parts: list[str] = msgspec.field(default_factory=list)
 
     def label(self, name: str, **values: Any) -> str:
         return self.decl.label(name, **values)

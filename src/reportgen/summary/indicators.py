@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 
 from reportgen import facts, resources, yoy
@@ -26,8 +26,7 @@ _AREA_ITEM = re.compile(r"^\s*([a-z_]+)\s+([^（(]+)")
 _FIELDS = {"key", "area", "kind", "unit", "label", "synonyms", "chart"}
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(msgspec.Struct, frozen=True):
     """One column of the county's workbook: a standard number every town may state."""
 
     key: str
@@ -51,14 +50,13 @@ class Indicator:
         return out
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(msgspec.Struct, frozen=True):
     """The indicators, in column order, and the workbook's wording; `source` names the file for messages."""
 
     indicators: tuple[Indicator, ...]
     labels: dict[str, str]
     source: Path
-    by_key: dict[str, Indicator] = field(default_factory=dict)
+    by_key: dict[str, Indicator] = msgspec.field(default_factory=dict)
 
     def label(self, name: str, **values: Any) -> str:
         return self.labels[name].format(**values) if values else self.labels[name]
@@ -177,8 +175,7 @@ def declaration(region: str | None = None, workdir: Path | None = None) -> Decla
 
 # ---- a town's facts in the indicators' columns -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(msgspec.Struct, frozen=True):
     """A town's number in an indicator's column, in the column's unit."""
 
     indicator: Indicator
@@ -197,8 +194,7 @@ def decimals_of(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-@dataclass(frozen=True)
-class Unplaced:
+class Unplaced(msgspec.Struct, frozen=True):
     """A fact no indicator holds, and why: the county sees every number a town stated."""
 
     fact: yoy.LocatedFact

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from reportgen import derive, yoy
 from reportgen.api import Passage, document_date, standard_passages
@@ -24,8 +25,7 @@ _AREA_PASSAGES = ("topic", "shortcoming", "plan")  # standard passage keys that 
 _LISTED = ("measures", "shortcomings", "plans")  # parts whose list items carry an area
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(msgspec.Struct, frozen=True):
     """How much of one part of the report the template wrote: characters in all and in standard passages."""
 
     chars: int = 0
@@ -37,8 +37,7 @@ class Share:
         return 1 - self.standard / self.chars if self.chars else None
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(msgspec.Struct, frozen=True):
     """Where a fact stands: its line, the part (measures, leaders …) and the area of the topic or item holding it."""
 
     line: int
@@ -58,8 +57,7 @@ def place_of(loaded: Loaded, fact: yoy.LocatedFact) -> Place:
     return Place(line, part, area)
 
 
-@dataclass
-class TownReport:
+class TownReport(msgspec.Struct):
     """What the county's workbook shows for one input file."""
 
     source: str
@@ -68,12 +66,12 @@ class TownReport:
     year: int | None = None
     error: str | None = None  # the Chinese message when the file could not be read, validated or composed
     exit_code: int = 0
-    values: dict[str, Placed] = field(default_factory=dict)  # indicator key → the town's number
-    unplaced: list[Unplaced] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # lint's errors and warnings (its hints are the passages)
-    passages: list[Passage] = field(default_factory=list)  # the standard passages the template wrote
-    parts: dict[str, Share] = field(default_factory=dict)  # part → share, in reading order
-    places: dict[yoy.LocatedFact, Place] = field(default_factory=dict)  # where each fact stands in the file
+    values: dict[str, Placed] = msgspec.field(default_factory=dict)  # indicator key → the town's number
+    unplaced: list[Unplaced] = msgspec.field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)  # lint's errors and warnings (its hints are the passages)
+    passages: list[Passage] = msgspec.field(default_factory=list)  # the standard passages the template wrote
+    parts: dict[str, Share] = msgspec.field(default_factory=dict)  # part → share, in reading order
+    places: dict[yoy.LocatedFact, Place] = msgspec.field(default_factory=dict)  # where each fact stands in the file
     signed: str = ""  # ISO date of the document (成文日期, else 31 December), for the workbook's properties
 
     @property

@@ -9,10 +9,10 @@ import itertools
 import math
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from html import escape as _escape
 
+import msgspec
 from lxml import etree
 
 from reportgen import cachedir
@@ -39,8 +39,7 @@ def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
-@dataclass(frozen=True)
-class Scaffold:
+class Scaffold(msgspec.Struct, frozen=True):
     """An empty report as package parts in python-docx's order; a report replaces document.xml and core.xml."""
 
     parts: tuple[tuple[str, bytes], ...]
@@ -143,8 +142,7 @@ def core_properties(title: str, author: str, keywords: str, when: dt.datetime) -
     ).encode()
 
 
-@dataclass
-class _Writer:
+class _Writer(msgspec.Struct):
     """Appends paragraphs for blocks to a document body, tracking what came before for spacing."""
 
     profile: LayoutProfile
@@ -153,8 +151,8 @@ class _Writer:
     after_header: bool = False
     sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
     highlight: bool = False  # highlight standard passages (Block.std) for review: `build --mark`
-    cosigns: list[Block] = field(default_factory=list)  # 联合行文: the 署名 before the last one, waiting for the date
-    imprint: list[Block] = field(default_factory=list)  # 版记 rows (cc, printed), laid out after everything else
+    cosigns: list[Block] = msgspec.field(default_factory=list)  # 联合行文: the 署名 before the last one, waiting for the date
+    imprint: list[Block] = msgspec.field(default_factory=list)  # 版记 rows (cc, printed), laid out after everything else
     attach_label: float = 0.0  # width of 「附件：」, for the items after the first
 
     def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[etree._Element]:

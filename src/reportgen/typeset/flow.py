@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from reportgen.typeset.oxml import Measures, Para, Table
 
@@ -87,8 +88,7 @@ def lines(para: Para, text_width: int) -> int:
     return count
 
 
-@dataclass
-class Flow:
+class Flow(msgspec.Struct):
     """Pages filled so far: the page number (1-based) and the height used on it, in twips."""
 
     height: int  # the 版心's

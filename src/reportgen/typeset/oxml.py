@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import astuple, dataclass
 from functools import cache
 
+import msgspec
 from lxml import etree
 
 from reportgen.typeset.length import Length
@@ -326,8 +326,7 @@ def _border(side: str, width: Length | None) -> etree._Element:
                             "w:color": "000000"})
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(msgspec.Struct, frozen=True):
     paragraphs: tuple[etree._Element, ...]
     span: int = 1
     v_align: str | None = None  # "center": 「文件」 vertically centred on the issuers' names
@@ -407,8 +406,7 @@ def tab_run(props: etree._Element | None = None) -> etree._Element:
 # ---- reading back what was written: the measures the flow model (typeset/flow.py) needs ----------------------
 
 
-@dataclass(frozen=True)
-class Measures:
+class Measures(msgspec.Struct, frozen=True):
     """A paragraph's (or style's) own settings, in twips and half-points; None where it sets nothing."""
 
     first_line: int | None = None  # negative: a hanging indent
@@ -425,7 +423,7 @@ class Measures:
     def over(self, base: Measures) -> Measures:
         """These settings, the unset ones taken from `base`."""
         return Measures(*(mine if mine is not None else theirs for mine, theirs in zip(
-            astuple(self), astuple(base), strict=True)))
+            msgspec.structs.astuple(self), msgspec.structs.astuple(base), strict=True)))
 
 
 def _int(node: etree._Element | None, attr: str) -> int | None:
@@ -471,16 +469,14 @@ def style_measures(style_nodes: list[etree._Element]) -> dict[str, Measures]:
     return {sid: resolved(sid) for sid in own}
 
 
-@dataclass(frozen=True)
-class Para:
+class Para(msgspec.Struct, frozen=True):
     """A paragraph as the flow model sees it: its settings resolved, its text, the largest run size."""
 
     m: Measures
     text: str
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(msgspec.Struct, frozen=True):
     rows: tuple[tuple[int | None, tuple[tuple[int, tuple[Para, ...]], ...]], ...]  # (exact height, ((width, paras)…))
     floating: bool
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+import msgspec
 
 from reportgen.typeset.length import Length, Mm, Pt, Twips
 
@@ -15,8 +16,7 @@ ZIHAO: dict[str, float] = {
 }
 
 
-@dataclass(frozen=True)
-class Fonts:
+class Fonts(msgspec.Struct, frozen=True):
     """Face names, East Asian and Latin. Offices differ (仿宋 vs 仿宋_GB2312): a region may change them."""
 
     body: str = "仿宋_GB2312"
@@ -29,8 +29,7 @@ class Fonts:
     latin: str = "Times New Roman"
 
 
-@dataclass(frozen=True)
-class LayoutProfile:
+class LayoutProfile(msgspec.Struct, frozen=True):
     # Page (§5.2.1, §5.2.2): A4, 版心 156 × 225 mm.
     page_width: Length = Mm(210)
     page_height: Length = Mm(297)
@@ -54,7 +53,7 @@ class LayoutProfile:
     # Text (§7.3): sizes and faces.
     title_size: Length = Pt(22)  # 2号
     page_number_size: Length = Pt(14)  # 4号
-    fonts: Fonts = field(default_factory=Fonts)
+    fonts: Fonts = msgspec.field(default_factory=Fonts)
     heading3_bold: bool = False  # local custom in some offices
     title_max_chars: int = 20
     body_indent_chars: int = 2  # 首行缩进二字
@@ -142,8 +141,8 @@ class LayoutProfile:
         """A copy with some values changed (a region's layout file); fonts merge field by field."""
         values = dict(values)
         fonts = values.pop("fonts", None)
-        profile = replace(self, **values)
-        return replace(profile, fonts=replace(self.fonts, **fonts)) if fonts else profile
+        profile = msgspec.structs.replace(self, **values)
+        return msgspec.structs.replace(profile, fonts=msgspec.structs.replace(self.fonts, **fonts)) if fonts else profile
 
 
 DEFAULT = LayoutProfile()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
+import msgspec
 from lxml import etree
 
 from reportgen.typeset import oxml
@@ -22,8 +22,7 @@ SINGLE = Twips(240)  # "auto" line rule: 240 = single spacing
 # (避头点), every character drawn, 28 to a full line kept — while in Word val="1" is its default: hanging allowed.
 
 
-@dataclass(frozen=True)
-class StyleIds:
+class StyleIds(msgspec.Struct, frozen=True):
     """Style ids, resolved once; typeset sets `w:pStyle` directly instead of looking names up per paragraph."""
 
     body: str = "RGBody"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
+
+import msgspec
 
 from reportgen.typeset.length import Cm, Length, Mm, Pt
 from reportgen.typeset.profile import ZIHAO, Fonts, LayoutProfile
@@ -120,8 +121,8 @@ KEYS: dict[str, tuple[Callable[[Any, str], Any], str]] = {
     "heading3_bold": (flag, "三级标题是否加粗"),
     "sealed": (flag, "是否按加盖印章的版式"),
 }
-FONT_KEYS = tuple(f.name for f in fields(Fonts))
-_PROFILE_FIELDS = {f.name for f in fields(LayoutProfile)}
+FONT_KEYS = tuple(f.name for f in msgspec.structs.fields(Fonts))
+_PROFILE_FIELDS = {f.name for f in msgspec.structs.fields(LayoutProfile)}
 
 
 def known_keys() -> list[str]:
