@@ -555,17 +555,16 @@ def _preview_files(inputs: list[Path], outdir: Path, formats: set[str], dpi: int
         click.echo(f"LibreOffice 转换 {len(docs)} 份 PDF……", err=True)
         pdfs, failed = lo.convert(docs, outdir) if docs else ([], [])
         failures.extend(failed)
-    with click.progressbar(pdfs, label="生成 PNG", file=sys.stderr) as bar:
-        for pdf in bar:
-            fallback = lo.fallback_faces(pdf)
-            if fallback:
-                failures.append((pdf, ReportgenError(f"{pdf}：有文字回退到了非中文字体 {'、'.join(fallback)}，"
-                                                     f"预览与打印效果不符。请安装：sudo {lo.APT_LINE}")))
-            if "png" in formats:
-                pages = lo.to_png(pdf, outdir, dpi)
-                lo.contact_sheet(pages, outdir / f"{pdf.stem}-pages.png")
-            if "pdf" not in formats:
-                pdf.unlink()
+    for pdf, fallback in lo.fallback_faces(pdfs).items():
+        if fallback:
+            failures.append((pdf, ReportgenError(f"{pdf}：有文字回退到了非中文字体 {'、'.join(fallback)}，"
+                                                 f"预览与打印效果不符。请安装：sudo {lo.APT_LINE}")))
+    if "png" in formats and pdfs:
+        click.echo(f"生成 PNG（{len(pdfs)} 份）……", err=True)
+        lo.rasterise(pdfs, outdir, dpi)
+    if "pdf" not in formats:
+        for pdf in pdfs:
+            pdf.unlink()
     for pdf in pdfs:
         click.echo(f"✓ {pdf.stem} → {outdir}/")
     if failures:

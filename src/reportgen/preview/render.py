@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -12,8 +13,12 @@ import tempfile
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import InputError, PreviewError, Problem, ReportgenError, UsageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 APT_LINE = ("apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai "
@@ -213,40 +218,83 @@ def pdf_fonts(pdf: Path) -> list[str]:
     return sorted({line.split()[0].split("+")[-1] for line in out.splitlines()[2:] if line.strip()})
 
 
-def fallback_faces(pdf: Path) -> list[str]:
-    return [f for f in pdf_fonts(pdf) if not _ALLOWED_FACE.search(f)]
+def fallback_faces(pdfs: list[Path]) -> dict[Path, list[str]]:
+    """For each PDF, the faces outside the look-alikes fonts.conf maps to (run side by side: pdffonts waits on
+    its own start-up)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = pool.map(lambda pdf: [f for f in pdf_fonts(pdf) if not _ALLOWED_FACE.search(f)], pdfs)
+        return dict(zip(pdfs, found, strict=True))
 
 
-def to_png(pdf: Path, outdir: Path, dpi: int) -> list[Path]:
-    """One PNG per page, named <stem>-<n>.png; stale pages of an earlier, longer render are removed. pdftoppm
-    draws the pages as PPM (20 ms a page) and Pillow encodes the PNGs: pdftoppm's own PNG encoder took 0.16 s a
-    page, nine tenths of a preview."""
-    from PIL import Image
-
-    stem = pdf.stem
-    for old in outdir.glob(f"{stem}-*.png"):
-        if re.fullmatch(rf"{re.escape(stem)}-\d+\.png", old.name):
-            old.unlink()
-    with tempfile.TemporaryDirectory(prefix=".pages-", dir=outdir) as raw:
-        subprocess.run([_tool("pdftoppm", what="poppler（pdftoppm）"), "-r", str(dpi), str(pdf), str(Path(raw, "p"))],
-                       check=True, capture_output=True)
-        drawn = sorted(Path(raw).glob("p-*.ppm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))  # padded numbers
-        pages = [outdir / f"{stem}-{n}.png" for n in range(1, len(drawn) + 1)]
-        for ppm, png in zip(drawn, pages, strict=True):
-            with Image.open(ppm) as im:
-                im.save(png, compress_level=3)
-    return pages
+def page_count(pdf: Path) -> int:
+    """The number of pages (pdfinfo)."""
+    out = subprocess.run([_tool("pdfinfo", what="poppler（pdfinfo）"), str(pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
 
 
-def contact_sheet(pages: list[Path], out: Path, height: int = 600, gap: int = 16) -> Path:
-    """All pages side by side, scaled to one height, on a grey ground so page edges show."""
+def _draw(pdf: Path, first: int, last: int, dpi: int, pages: list[Path], height: int) -> list[Image.Image]:
+    """Pages first..last of `pdf` drawn by pdftoppm as PPM, encoded by Pillow as PNG (pdftoppm's own PNG encoder
+    took 0.16 s a page, nine tenths of a preview); returns each page scaled to `height` for the contact sheet."""
     from PIL import Image
 
     thumbs = []
-    for page in pages:
-        with Image.open(page) as im:
-            scale = height / im.height
-            thumbs.append(im.convert("RGB").resize((round(im.width * scale), height), Image.Resampling.LANCZOS))
+    with tempfile.TemporaryDirectory(prefix=".pages-", dir=pages[0].parent) as raw:
+        subprocess.run([_tool("pdftoppm", what="poppler（pdftoppm）"), "-r", str(dpi), "-f", str(first), "-l", str(last),
+                        str(pdf), str(Path(raw, "p"))], check=True, capture_output=True)
+        drawn = sorted(Path(raw).glob("p-*.ppm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))  # padded numbers
+        for ppm, png in zip(drawn, pages[first - 1:last], strict=True):
+            with Image.open(ppm) as im:
+                im.save(png, compress_level=3)
+                if height:
+                    thumbs.append(im.convert("RGB").resize((round(im.width * height / im.height), height),
+                                                          Image.Resampling.LANCZOS))
+    return thumbs
+
+
+def rasterise(pdfs: list[Path], outdir: Path, dpi: int, sheet_height: int = 600,
+              jobs: int | None = None) -> dict[Path, list[Path]]:
+    """Every page of every PDF as <stem>-<n>.png in `outdir` (stale pages of an earlier, longer render removed)
+    and, with a `sheet_height`, each PDF's contact sheet <stem>-pages.png. The pages are drawn in runs spread over
+    the cores: pdftoppm and Pillow's encoder and scaler work outside the GIL, so threads are enough."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = jobs or os.cpu_count() or 1
+    counts = {pdf: page_count(pdf) for pdf in pdfs}
+    pages: dict[Path, list[Path]] = {}
+    for pdf, count in counts.items():
+        stem = pdf.stem
+        for old in outdir.glob(f"{stem}-*.png"):
+            if re.fullmatch(rf"{re.escape(stem)}-\d+\.png", old.name):
+                old.unlink()
+        pages[pdf] = [outdir / f"{stem}-{n}.png" for n in range(1, count + 1)]
+    runs = []  # (pdf, first, last): a PDF split into as many runs as leaves no core idle, each pdftoppm start ~20 ms
+    for pdf, count in counts.items():
+        parts = max(1, min(count, jobs // max(1, len(pdfs))))
+        bounds = [round(i * count / parts) for i in range(parts + 1)]
+        runs += [(pdf, a + 1, b) for a, b in itertools.pairwise(bounds) if b > a]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        drawn = list(pool.map(lambda run: _draw(*run, dpi, pages[run[0]], sheet_height), runs))
+    if sheet_height:
+        thumbs: dict[Path, list[Image.Image]] = {pdf: [] for pdf in pdfs}
+        for (pdf, _, _), images in zip(runs, drawn, strict=True):
+            thumbs[pdf] += images
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(lambda pdf: _sheet(thumbs[pdf], outdir / f"{pdf.stem}-pages.png"), pdfs))
+    return pages
+
+
+def to_png(pdf: Path, outdir: Path, dpi: int) -> list[Path]:
+    """One PNG per page of one PDF, named <stem>-<n>.png (no contact sheet)."""
+    return rasterise([pdf], outdir, dpi, sheet_height=0)[pdf]
+
+
+def _sheet(thumbs: list[Image.Image], out: Path, gap: int = 16) -> Path:
+    from PIL import Image
+
+    height = thumbs[0].height if thumbs else 0
     width = sum(t.width for t in thumbs) + gap * (len(thumbs) + 1)
     sheet = Image.new("RGB", (width, height + 2 * gap), (200, 200, 200))
     x = gap
