@@ -134,19 +134,22 @@ def lexicon() -> dict[str, Any]:
 
 
 @cache
-def _label_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """The lead words longest first, and one pattern of the verbs, longest first at each place (a regex's
-    alternation tries them in order, so its leftmost match is the earliest verb and, there, the longest)."""
+def _label_words() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The lead words longest first, and the verbs by their first character, longest first (a table, not one
+    alternation: compiling a pattern of ~300 verbs took 3 ms of every start)."""
     lex = lexicon()
-    verbs = sorted(lex["verbs"], key=len, reverse=True)
-    return tuple(sorted(lex["leads"], key=len, reverse=True)), re.compile("|".join(map(re.escape, verbs)))
+    verbs: dict[str, list[str]] = {}
+    for verb in sorted(lex["verbs"], key=len, reverse=True):
+        verbs.setdefault(verb[0], []).append(verb)
+    return (tuple(sorted(lex["leads"], key=len, reverse=True)),
+            {first: tuple(words) for first, words in verbs.items()})
 
 
 @lru_cache(maxsize=4096)
 def split_label(label: str) -> tuple[str, str, str, str]:
     """'全年开展行政检查' → ('全年', '', '开展', '行政检查'): lead words, what stands before the verb (a
     subject or adverb: '镇政府发生行政应诉案件' → ('', '镇政府', '发生', '行政应诉案件')), the first verb the
-    label holds (or ''), and what follows it."""
+    label holds (or ''), and what follows it: the earliest verb, and the longest of those starting there."""
     leads, verbs = _label_words()
     lead, rest = "", label
     changed = True
@@ -156,10 +159,11 @@ def split_label(label: str) -> tuple[str, str, str, str]:
             if rest.startswith(word) and len(rest) > len(word):
                 lead, rest, changed = lead + word, rest[len(word):], True
                 break
-    found = verbs.search(rest)
-    if found is None:
-        return lead, rest, "", ""
-    return lead, rest[:found.start()], found[0], rest[found.end():]
+    for at, char in enumerate(rest):
+        for verb in verbs.get(char, ()):
+            if rest.startswith(verb, at):
+                return lead, rest[:at], verb, rest[at + len(verb):]
+    return lead, rest, "", ""
 
 
 def expected_units(label: str) -> tuple[str, list[str]] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from pathlib import Path
@@ -67,6 +66,8 @@ def _layout(raw: dict[str, Any], source: SourceMap) -> dict[str, Any]:
                 reader, what = units.KEYS[key]
                 values[key] = reader(value, what)
             else:
+                import difflib  # only an unknown key needs it
+
                 near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
                 raise ValueError(f"未知的版式键 “{key}”。" + (f"是不是想写 “{near[0]}”？" if near else
                                                            f"可用的键有：{'、'.join(known)}。"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import json
 import re
 import unicodedata
@@ -77,6 +76,8 @@ def problems_for(err: ValidationError, source: SourceMap) -> list[Problem]:
     kind, value, schema = err.validator, err.validator_value, err.schema
     hint = schema.get("description", "") if isinstance(schema, dict) else ""
     if kind == "additionalProperties":
+        import difflib  # here: only an unknown key needs it
+
         known = sorted(schema.get("properties", {}))
         out = []
         for key in sorted(set(err.instance) - set(known), key=str):
@@ -166,40 +167,59 @@ def draft7(schema: Any) -> Any:
     return schema
 
 
+class _Refused(Exception):
+    """What the cached validator raises for data the schema refuses. The generated code imports fastjsonschema's
+    error classes; they are given this one instead, so that a valid build does not import fastjsonschema at all
+    (its package loads every draft's code generator: ~5 ms of a 0.25 s start). jsonschema explains the refusal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args)
+
+
+_ERRORS = re.compile(r"^from fastjsonschema import (.*)$", re.M)
+
+
+def _fastjsonschema_version() -> bytes:
+    """fastjsonschema's version.py, read where the package is installed, without importing the package."""
+    from importlib.util import find_spec
+
+    spec = find_spec("fastjsonschema")
+    return Path(spec.origin).with_name("version.py").read_bytes() if spec and spec.origin else b""
+
+
 @cache
 def compiled(path: Path) -> Any:
-    """The JSON schema at `path` as a function that says yes (returns) or no (raises fastjsonschema's error):
+    """The JSON schema at `path` as a function that says yes (returns) or no (raises _Refused):
     fastjsonschema's generated Python, about 6× faster than jsonschema on a valid report; jsonschema, run when it
     says no, finds and explains every error. The input schema's code (half a megabyte) takes longer to compile
     than a build takes, so compiled code is kept in the user's cache, named by the schema's bytes and
     fastjsonschema's version (cachedir.py)."""
     import marshal
 
-    import fastjsonschema
-
     text = path.read_bytes()
-    name = cachedir.key("validator", fastjsonschema.VERSION, text) + ".marshal"
-    entry = code = None
+    name = cachedir.key("validator", _fastjsonschema_version(), text) + ".marshal"
+    entry = code = names = None
     if (data := cachedir.read("validator", name)) is not None:
         with contextlib.suppress(EOFError, ValueError, TypeError):
-            entry, code = marshal.loads(data)
+            entry, names, code = marshal.loads(data)
     if code is None:
+        import fastjsonschema
+
         source = fastjsonschema.compile_to_code(draft7(json.loads(text)))
         entry = re.search(r"^def (\w+)\(", source, re.M)[1]  # the schema's own function comes first
-        code = compile(source, f"<{path.name} validator>", "exec")
-        cachedir.write("validator", name, marshal.dumps((entry, code)))
-    namespace: dict[str, Any] = {}
+        names = [n.strip() for m in _ERRORS.finditer(source) for n in m[1].split(",")]
+        code = compile(_ERRORS.sub("", source), f"<{path.name} validator>", "exec")
+        cachedir.write("validator", name, marshal.dumps((entry, names, code)))
+    namespace: dict[str, Any] = dict.fromkeys(names, _Refused)
     exec(code, namespace)
     return namespace[entry]
 
 
 def conforms(data: Any, path: Path) -> bool:
     """Whether `data` is valid against the schema at `path` (the fast yes/no)."""
-    import fastjsonschema
-
     try:
         compiled(path)(data)
-    except fastjsonschema.JsonSchemaException:
+    except _Refused:
         return False
     return True
 
