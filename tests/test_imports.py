@@ -13,9 +13,10 @@ from conftest import EXAMPLES
 # Imported by a build only when needed: workers (several inputs), python-docx (the scaffold, cached), jsonschema
 # (explaining an invalid input), the sandbox (a working folder's templates), and what the old code pulled in.
 HEAVY_FOR_BUILD = ("docx", "traceback", "multiprocessing", "concurrent.futures", "jsonschema", "reportgen.sandbox",
-                   "jinja2.sandbox", "xml.sax", "urllib.request", "importlib.metadata", "email", "http")
+                   "jinja2.sandbox", "xml.sax", "urllib.request", "importlib.metadata", "email", "http",
+                   "fastjsonschema", "click._termui_impl", "dataclasses")
 # `reportgen --help` and argument errors: click and our errors, not the pipeline.
-HEAVY_FOR_CLI = (*HEAVY_FOR_BUILD, "jinja2", "yaml", "lxml", "fastjsonschema", "reportgen.api", "reportgen.derive")
+HEAVY_FOR_CLI = (*HEAVY_FOR_BUILD, "jinja2", "yaml", "lxml", "reportgen.api", "reportgen.derive")
 
 SCRIPT = """
 import json, sys
