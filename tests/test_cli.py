@@ -7,6 +7,7 @@ import re
 import shutil
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, MINIMAL, ROOT, docx_text
 
@@ -117,3 +118,48 @@ def test_the_cli_module_imports_no_heavy_library():
            "'fastjsonschema', 'PIL') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_leaves_without_teardown_yet_with_its_output_and_status(tmp_path):
+    """`reportgen` ends with os._exit (cli.run): what it printed must still arrive through a pipe, the file be
+    whole, and each exit status be the command's."""
+    import subprocess
+    import sys
+    import zipfile
+
+    def reportgen(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "reportgen", *args], capture_output=True, text=True,
+                              cwd=tmp_path)
+
+    out = tmp_path / "g.docx"
+    done = reportgen("build", str(EXAMPLES / "guangyang-2023.yaml"), "-o", str(out), "-v")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"✓ {EXAMPLES / 'guangyang-2023.yaml'} → {out}")
+    assert "标准表述" in done.stdout.splitlines()[1]  # -v's list, written after the first line
+    assert zipfile.ZipFile(out).testzip() is None
+    missing = reportgen("build", "nowhere.yaml")
+    assert missing.returncode == 2 and "找不到 nowhere.yaml" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("year: 二〇二三\n", encoding="utf-8")
+    invalid = reportgen("validate", str(bad))
+    assert invalid.returncode == 3 and "bad.yaml" in invalid.stderr
+    assert "Traceback" not in missing.stderr + invalid.stderr
+
+
+def test_run_passes_on_the_exit_status_and_a_message(monkeypatch, capsys):
+    import reportgen.cli as cli
+
+    left: list[int] = []
+    monkeypatch.setattr(cli.os, "_exit", left.append)
+    for raised, status in ((SystemExit(4), 4), (SystemExit(None), 0), (SystemExit("出错了"), 1)):
+        def fail(raised: SystemExit = raised) -> None:
+            raise raised
+        monkeypatch.setattr(cli, "main", fail)
+        cli.run()
+        assert left.pop() == status
+    assert "出错了" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "main", lambda: None)
+    monkeypatch.setattr(cli.threading, "active_count", lambda: 2)  # another thread: the normal exit, which joins it
+    with pytest.raises(SystemExit) as normal:
+        cli.run()
+    assert normal.value.code == 0 and not left

@@ -1,5 +1,5 @@
 """`python -m reportgen` runs the CLI."""
 
-from reportgen.cli import main
+from reportgen.cli import run
 
-main()
+run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -159,7 +160,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.pass_obj
 def build(obj: dict, paths: tuple[str, ...], out: str | None, region: str | None, jobs: int | None, verbose: bool,
           mark: bool, previous: str | None = None, fmt: str = "docx") -> None:
-    import contextlib
     import time
 
     from reportgen.batch import Result, build_all
@@ -592,3 +592,25 @@ def serve(obj: dict, target: str | None, port: int | None, host: str, open_brows
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def run() -> None:
+    """The `reportgen` command (and `python -m reportgen`): main(), then out without the interpreter's teardown.
+    Freeing every module (click, Jinja, lxml, YAML …) one by one took ~30 ms of a ~0.25 s build on this machine,
+    and a finished command leaves it nothing to do: files are written, synced and closed, worker pools shut down,
+    temporary folders removed, and the streams are flushed here. Should another thread still be alive, the normal
+    exit is taken, which waits for it."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
+        click.echo(code, err=True)
+        code = 1
+    if threading.active_count() > 1:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (reportgen … | head) is not our error
+            stream.flush()
+    os._exit(code or 0)
