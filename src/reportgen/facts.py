@@ -166,8 +166,10 @@ def split_label(label: str) -> tuple[str, str, str, str]:
     return lead, rest, "", ""
 
 
+@lru_cache(maxsize=4096)
 def expected_units(label: str) -> tuple[str, list[str]] | None:
-    """The noun `label` ends with, if the collocation table knows it, and its measure words."""
+    """The noun `label` ends with, if the collocation table knows it, and its measure words (the table's own list:
+    not to be changed). Kept per label: the table has ~800 nouns to try."""
     table: dict[str, list[str]] = lexicon()["measure_words"]
     core = label.removesuffix("等")
     ending = [noun for noun in table if core.endswith(noun)]  # only the noun the number counts: the last one
@@ -217,10 +219,14 @@ def _label_before(text: str, start: int) -> str:
     return text[i:start].strip()
 
 
-def scan(text: str) -> Iterator[Inline | InlineProblem]:
-    """Every fact bracket of `text`, parsed, or the problem with it."""
-    if _OPEN not in text:
-        return
+@lru_cache(maxsize=4096)
+def scan(text: str) -> tuple[Inline | InlineProblem, ...]:
+    """Every fact bracket of `text`, parsed, or the problem with it. Kept per text: validation, derive and the
+    templates ask again for the same paragraph (a report's texts number in the dozens)."""
+    return tuple(_scan(text)) if _OPEN in text else ()
+
+
+def _scan(text: str) -> Iterator[Inline | InlineProblem]:
     for m in _CANDIDATE.finditer(text):
         body = m.group()[1:-1]
         half = unicodedata.normalize("NFKC", body)
