@@ -154,7 +154,13 @@ def run(text: str, props: etree._Element | None = None) -> etree._Element:
     r = el("w:r")
     if props is not None:
         r.append(props)
-    t = etree.SubElement(r, _qn("w:t"))
+    etree.SubElement(r, _qn("w:t"))
+    return _with_text(r, text)
+
+
+def _with_text(r: etree._Element, text: str) -> etree._Element:
+    """`r` (a run whose last child is its empty w:t) holding `text`, spaces at its ends kept."""
+    t = r[-1]
     t.text = text
     if text[:1].isspace() or text[-1:].isspace():
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -215,22 +221,27 @@ def east_asian_punctuation(root: etree._Element, chars: str, faces: dict[str, st
         return
     pattern = _punctuation(chars)
     rpr_tag, fonts_tag, run_tag = _qn("w:rPr"), _qn("w:rFonts"), _qn("w:r")
+    made: dict[tuple[bytes, str], etree._Element] = {}  # an empty run per (properties, face): copied, not rebuilt
     for t in [t for t in root.iter(_qn("w:t")) if t.text and pattern.search(t.text)]:  # most runs have none
         r = t.getparent()
         props = r.find(rpr_tag)
         if r.tag != run_tag or len(r) != 1 + (props is not None):
             continue  # a field character, tab or break shares no run with the text we split
         face = _run_face(r, props, faces, default)
+        own = etree.tostring(props) if props is not None else b""
         for piece in (s for s in pattern.split(t.text) if s):
-            new = copy.deepcopy(props) if props is not None else el("w:rPr")
-            if pattern.fullmatch(piece):
-                for old in new.findall(fonts_tag):
-                    new.remove(old)
-                fonts = el("w:rFonts", {"w:ascii": face, "w:hAnsi": face, "w:eastAsia": face, "w:cs": face,
-                                        "w:hint": "eastAsia"})
-                style = new.find(_qn("w:rStyle"))
-                new.insert(0 if style is None else 1, fonts)  # rFonts follows rStyle (CT_RPr)
-            r.addprevious(run(piece, new if len(new) else None))
+            key = (own, face if pattern.fullmatch(piece) else "")
+            if (empty := made.get(key)) is None:
+                new = copy.deepcopy(props) if props is not None else el("w:rPr")
+                if key[1]:
+                    for old in new.findall(fonts_tag):
+                        new.remove(old)
+                    fonts = el("w:rFonts", {"w:ascii": face, "w:hAnsi": face, "w:eastAsia": face, "w:cs": face,
+                                            "w:hint": "eastAsia"})
+                    style = new.find(_qn("w:rStyle"))
+                    new.insert(0 if style is None else 1, fonts)  # rFonts follows rStyle (CT_RPr)
+                empty = made[key] = run("", new if len(new) else None)
+            r.addprevious(_with_text(copy.copy(empty), piece))  # lxml copies the whole run either way
         r.getparent().remove(r)
 
 
