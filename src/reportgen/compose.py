@@ -9,7 +9,7 @@ import re
 import sys
 import zlib
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +78,10 @@ def percent(value: Any) -> str:
 _KEEP = 5  # variants left to choose from once the ones least about the town's facts are passed over
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+@lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    """Kept per text: the variants are the same few hundred for every report."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 def _text_of(option: Any) -> str:

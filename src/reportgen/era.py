@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import msgspec
@@ -40,7 +40,13 @@ class Era(msgspec.Struct, frozen=True):
 
     def has_term(self, text: str) -> bool:
         """Whether `text` names nothing that did not yet exist in this year (years.yaml `terms`)."""
-        return all(self.year >= since for term, since in data()["terms"].items() if term in text)
+        return _fits(self.year, text)
+
+
+@lru_cache(maxsize=8192)
+def _fits(year: int, text: str) -> bool:
+    """Era.has_term, kept per year and text: every report asks it of the same variants."""
+    return all(year >= since for term, since in data()["terms"].items() if term in text)
 
 
 def _period(kind: str, year: int) -> Period | None:
