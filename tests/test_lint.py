@@ -55,6 +55,8 @@ FAULTS = [
           "  items: [{area: study}, {area: enforcement}]\n", at="plans:"),
     Fault("shortcoming.cause", "      cause: 镇综合执法队持证人员偏少，部分执法人员身兼多职。\n", "",
           at="problem: 执法力量与执法任务不相适应"),
+    Fault("shortcoming.plan", "    - area: enforcement\n      heading: 充实镇综合执法力量\n",
+          "    - area: team\n      heading: 充实镇综合执法力量\n", at="area: enforcement\n      problem"),
     Fault("year.heading", "关于2024年法治政府", "关于2023年法治政府", at="title:"),
     Fault("year.previous", "镇党委把法治建设列入全年重点工作", "镇党委把法治建设列入2023年重点工作", at="2023年重点"),
     Fault("year.plans", "2025年，清溪镇将", "2026年，清溪镇将"),

@@ -90,13 +90,14 @@ def _text_of(option: Any) -> str:
 
 @jinja2.pass_context
 def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None = None, prefer: str = "",
-         keep: int = _KEEP) -> Any:
+         keep: int = _KEEP, least: float = 0.0) -> Any:
     """One of several variants written to the same standard, chosen from the town and `key`: towns differ,
     the same input gives the same text. Variants naming something that did not exist in `year` (the
     report's year unless given; years.yaml `terms`) are passed over; with `prefer` (the words of the
     town's own facts, or the shortcoming a plan answers), only the `keep` variants sharing most of them
-    stay, so a heading about audits does not sit above numbers about petitions. A single string is
-    returned as is."""
+    stay, so a heading about audits does not sit above numbers about petitions, and none sharing less than
+    `least` of what the best shares (the plan for 经费使用绩效评价不够深入 is 绩效管理, 16 pairs, not 监督管理,
+    5). A single string is returned as is."""
     if isinstance(options, str) or not options:
         return options
     when = era.of(year or ctx["year"])
@@ -104,7 +105,8 @@ def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None =
     if prefer and len(usable) > keep:
         wanted = _bigrams(prefer)
         scores = [len(wanted & _bigrams(_text_of(o))) for o in usable]
-        floor = sorted(scores, reverse=True)[keep - 1]  # the best few, ties kept: still a choice between towns
+        ranked = sorted(scores, reverse=True)
+        floor = max(ranked[keep - 1], ranked[0] * least)  # the best few, ties kept: still a choice between towns
         usable = [o for o, score in zip(usable, scores, strict=True) if score >= floor]
     return usable[zlib.crc32(f"{ctx['seed']}|{key}".encode()) % len(usable)]
 

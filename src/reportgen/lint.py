@@ -326,6 +326,21 @@ def check_shortcoming_cause(s: Subject) -> Iterable[Problem]:
                             "加上 cause: 写明原因（可分 subjective 主观、objective 客观）。")
 
 
+def check_plans_answer(s: Subject) -> Iterable[Problem]:
+    """A shortcoming whose area no plan of next year shares: the first thing a reviewer asks is what will be done
+    about it. Only when every plan names its area: a plan in the town's own words may answer it without one."""
+    items = (s.data.get("shortcomings") or {}).get("items") or []
+    plans = (s.data.get("plans") or {}).get("items") or []
+    areas = [p.get("area") if isinstance(p, dict) else None for p in plans]
+    if not plans or None in areas:
+        return
+    for i, item in enumerate(items):
+        area = item.get("area") if isinstance(item, dict) else None
+        if area and area != "other" and area not in areas:
+            yield s.problem(("shortcomings", "items", i), f"这条不足（area: {area}）在第四部分没有对应的安排。",
+                            f"在 plans.items 里加一条 {{area: {area}}}（或自己写 heading、text），说明下一年度怎样改进。")
+
+
 # ---- 3. years ----------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(?<![\d０-９])((?:19|20)\d{2})\s*年")
@@ -711,6 +726,8 @@ CHECKS: tuple[Check, ...] = (
     Check("parts.empty", WARNING, "五个部分之一印出来全是标准表述，没有本镇自己的内容", "built", check_parts_empty),
     Check("parts.other", HINT, "没有填写第五部分 other（将印成“无。”）", "valid", check_parts_other),
     Check("shortcoming.cause", WARNING, "不足没有写原因（会接上标准原因或没有原因）", "valid", check_shortcoming_cause),
+    Check("shortcoming.plan", HINT, "不足在第四部分没有同一领域的安排（各条安排都写了 area 时）", "valid",
+          check_plans_answer),
     Check("year.heading", WARNING, "标题、各部分标题的年份不是报告年度（第四部分应为下一年度）", "valid", _year_check("year.heading")),
     Check("year.previous", WARNING, "上一年度的年份不在比较中出现（同比、较上年、比…年、与…年相比之外）", "valid",
           _year_check("year.previous")),
