@@ -105,3 +105,15 @@ def test_a_working_folder_region_overrides_one_block(tmp_path):
     cut = next(i for i, b in enumerate(base.blocks) if b.part == "other")
     assert [b.plain for b in mine.blocks[:cut]] == [b.plain for b in base.blocks[:cut]]  # parts 1–4 unchanged
     assert [b.plain for b in mine.blocks[cut:cut + 2]] == ["五、其他事项", "本县另行报告。"]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_text_preview_starts_no_line_with_a_closing_mark_and_keeps_every_character(path):
+    from reportgen.preview.text import render_text
+
+    blocks = render(path).blocks
+    text = render_text(blocks)
+    body = text.split("【正文】\n", 1)[1].splitlines()
+    assert not [line for line in body if line and line[0] in "，。、；：？！）》”’"]
+    joined = "".join(body).replace("　", "")
+    assert all(b.plain.replace("　", "") in joined for b in blocks if b.kind == "body")  # nothing lost or moved

@@ -31,6 +31,22 @@ def blocks_from_docx(path: Path) -> list[Block]:
     return out
 
 
+_NO_LINE_START = "，。、；：？！）》”’」』…—"
+
+
+def _kinsoku(lines: list[str]) -> list[str]:
+    """No line of the outline starts with a closing mark: it stays at the end of the line before, as in print."""
+    out: list[str] = []
+    for line in lines:
+        moved = len(line) - len(line.lstrip(_NO_LINE_START))
+        if out and moved:
+            out[-1] += line[:moved]
+            line = line[moved:]
+        if line:
+            out.append(line)
+    return out
+
+
 def render_text(blocks: list[Block], width: int = 40) -> str:
     """Outline (headings, indented by level), a rule, then every paragraph wrapped at `width` characters."""
     outline = [("  " * (b.level - 1)) + b.heading_text for b in blocks if b.kind == "heading"]
@@ -43,5 +59,5 @@ def render_text(blocks: list[Block], width: int = 40) -> str:
             body.append("")
             body.append(text)
         else:
-            body.extend(textwrap.wrap(text, width, initial_indent="　　") or [""])
+            body.extend(_kinsoku(textwrap.wrap(text, width, initial_indent="　　")) or [""])
     return "\n".join(["【提纲】", *outline, "", "【正文】", *body]) + "\n"
