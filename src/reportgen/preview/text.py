@@ -47,12 +47,22 @@ def _kinsoku(lines: list[str]) -> list[str]:
     return out
 
 
+def _shown(b: Block) -> str:
+    """b.plain, with a space where the page sets pieces apart: joint issuers, 签发人's names, the 版记's left and
+    right halves (the .docx places them by layout, which plain text has not)."""
+    if b.kind in ("mark", "signer"):
+        return f"{b.text}{'　'.join(b.lines)}{b.runin}"
+    if b.kind == "printed" and b.runin:
+        return f"{b.text}　{b.runin}"
+    return b.plain
+
+
 def render_text(blocks: list[Block], width: int = 40) -> str:
     """Outline (headings, indented by level), a rule, then every paragraph wrapped at `width` characters."""
     outline = [("  " * (b.level - 1)) + b.heading_text for b in blocks if b.kind == "heading"]
     body = []
     for b in blocks:
-        text = b.plain
+        text = _shown(b)
         if b.kind == "title":
             body.append(text)
         elif b.kind == "heading" and not b.runin:
