@@ -590,10 +590,6 @@ def serve(obj: dict, target: str | None, port: int | None, host: str, open_brows
     run(target, host, port, open_browser, click.echo, obj["debug"])
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def run() -> None:
     """The `reportgen` command (and `python -m reportgen`): main(), then out without the interpreter's teardown.
     Freeing every module (click, Jinja, lxml, YAML …) one by one took ~30 ms of a ~0.25 s build on this machine,
@@ -614,3 +610,7 @@ def run() -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (reportgen … | head) is not our error
             stream.flush()
     os._exit(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -177,7 +177,7 @@ class Check(msgspec.Struct, frozen=True):
     severity: str
     description: str
     needs: str
-    run: Callable[[Subject], Iterable[Problem]] = msgspec.field()
+    run: Callable[[Subject], Iterable[Problem]]
 
 
 # ---- walking the data ----------------------------------------------------------------------------------
@@ -315,11 +315,15 @@ def check_parts_other(s: Subject) -> Iterable[Problem]:
 
 # ---- 2. shortcomings with their causes ---------------------------------------------------------------
 
+def _items(s: Subject, part: str) -> list[Any]:
+    """The `items` list of a part (shortcomings, plans), empty when the part or its list is not given."""
+    return (s.data.get(part) or {}).get("items") or []
+
+
 def check_shortcoming_cause(s: Subject) -> Iterable[Problem]:
     """A shortcoming the town wrote itself but gave no cause: the template would put the area's standard
     cause after it, which need not fit, or no cause at all."""
-    items = (s.data.get("shortcomings") or {}).get("items") or []
-    for i, item in enumerate(items):
+    for i, item in enumerate(_items(s, "shortcomings")):
         if isinstance(item, dict) and item.get("problem") and not item.get("cause"):
             then = "报告会接上这个领域的标准原因，未必与这条不足对应" if item.get("area") else "报告里这条不足没有原因"
             yield s.problem(("shortcomings", "items", i, "problem"), f"不足“{item['problem']}”没有写原因：{then}。",
@@ -329,12 +333,10 @@ def check_shortcoming_cause(s: Subject) -> Iterable[Problem]:
 def check_plans_answer(s: Subject) -> Iterable[Problem]:
     """A shortcoming whose area no plan of next year shares: the first thing a reviewer asks is what will be done
     about it. Only when every plan names its area: a plan in the town's own words may answer it without one."""
-    items = (s.data.get("shortcomings") or {}).get("items") or []
-    plans = (s.data.get("plans") or {}).get("items") or []
-    areas = [p.get("area") if isinstance(p, dict) else None for p in plans]
-    if not plans or None in areas:
+    areas = [p.get("area") if isinstance(p, dict) else None for p in _items(s, "plans")]
+    if not areas or None in areas:
         return
-    for i, item in enumerate(items):
+    for i, item in enumerate(_items(s, "shortcomings")):
         area = item.get("area") if isinstance(item, dict) else None
         if area and area != "other" and area not in areas:
             yield s.problem(("shortcomings", "items", i), f"这条不足（area: {area}）在第四部分没有对应的安排。",

@@ -170,10 +170,8 @@ def draft7(schema: Any) -> Any:
 class _Refused(Exception):
     """What the cached validator raises for data the schema refuses. The generated code imports fastjsonschema's
     error classes; they are given this one instead, so that a valid build does not import fastjsonschema at all
-    (its package loads every draft's code generator: ~5 ms of a 0.25 s start). jsonschema explains the refusal."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args)
+    (its package loads every draft's code generator: ~5 ms of a 0.25 s start). jsonschema explains the refusal.
+    Without detailed exceptions the generated code raises it with the message alone."""
 
 
 _ERRORS = re.compile(r"^from fastjsonschema import (.*)$", re.M)
