@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import docx
@@ -108,12 +109,15 @@ def test_a_working_folder_region_overrides_one_block(tmp_path):
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_the_text_preview_starts_no_line_with_a_closing_mark_and_keeps_every_character(path):
+def test_the_text_preview_breaks_lines_as_print_does_and_keeps_every_character(path):
     from reportgen.preview.text import render_text
 
     blocks = render(path).blocks
     text = render_text(blocks)
     body = text.split("【正文】\n", 1)[1].splitlines()
     assert not [line for line in body if line and line[0] in "，。、；：？！）》”’"]
+    assert not [line for line in body if line and line[-1] in "（《“‘"]
+    split = [(a, b) for a, b in itertools.pairwise(body) if a and b and a[-1] in "0123456789." and b[0] in "0123456789.%"]
+    assert not split  # a number is not broken across lines
     joined = "".join(body).replace("　", "")
     assert all(b.plain.replace("　", "") in joined for b in blocks if b.kind == "body")  # nothing lost or moved

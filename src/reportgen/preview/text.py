@@ -34,14 +34,27 @@ def blocks_from_docx(path: Path) -> list[Block]:
 _NO_LINE_START = "，。、；：？！）》”’」』…—"
 
 
+_NO_LINE_END = "（《“‘「『〔"
+_NUMBER_PART = "0123456789.%"
+
+
 def _kinsoku(lines: list[str]) -> list[str]:
-    """No line of the outline starts with a closing mark: it stays at the end of the line before, as in print."""
+    """No line of the outline starts with a closing mark (it stays at the end of the line before) or ends with an
+    opening one (it moves down), as in print; and no number is broken across lines (its head moves down to its
+    tail, as the page sets digits)."""
     out: list[str] = []
     for line in lines:
         moved = len(line) - len(line.lstrip(_NO_LINE_START))
         if out and moved:
             out[-1] += line[:moved]
             line = line[moved:]
+        if out and line and out[-1] and line[0] in _NUMBER_PART and out[-1][-1] in _NUMBER_PART:
+            head = out[-1].rstrip(_NUMBER_PART)
+            if head.strip("　"):  # a line that is all number stays as it is
+                line, out[-1] = out[-1][len(head):] + line, head
+        opening = len(out[-1]) - len(out[-1].rstrip(_NO_LINE_END)) if out else 0
+        if opening and out[-1][:-opening].strip("　"):
+            line, out[-1] = out[-1][-opening:] + line, out[-1][:-opening]
         if line:
             out.append(line)
     return out
