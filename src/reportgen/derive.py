@@ -424,7 +424,7 @@ def duty(raw: dict[str, Any] | None, town: str, at: PathKey = (), cmp: Compared 
 def leaders(raw: dict[str, Any], town: str, cmp: Compared | None = None) -> Leaders:
     at = ("leaders",)
     base = section(raw, town, at, cmp)
-    return Leaders(**{f.name: getattr(base, f.name) for f in msgspec.structs.fields(Section)},
+    return Leaders(**{name: getattr(base, name) for name in Section.__struct_fields__},
                    heading_own=raw.get("heading"), secretary=duty(raw.get("secretary"), town, (*at, "secretary"), cmp),
                    mayor=duty(raw.get("mayor"), town, (*at, "mayor"), cmp))
 
