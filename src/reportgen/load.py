@@ -43,6 +43,7 @@ _MAP = "tag:yaml.org,2002:map"
 _YAML11_NUMBER = "tag:reportgen:yaml11-number"  # what YAML 1.1 reads as a number but is no plain decimal
 _NUMBER_TAGS = frozenset({_INT, _FLOAT, _YAML11_NUMBER})
 _SCALAR_TAGS = frozenset({*_NUMBER_TAGS, _STR, _BOOL, _NULL, _MERGE})
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
 
 # What YAML 1.1 reads as a plain decimal; "08", text to YAML 1.1 and to every YAML 1.1 writer, stays text.
 DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -261,66 +262,81 @@ def _short(tag: str) -> str:
 
 
 class _Walk(msgspec.Struct):
-    """Records each node's mark under its path and refuses, at its line, what the data must not hold: duplicate
-    keys, keys that are not text, numbers not as typed, unknown tags, too deep, too long, too much expansion."""
+    """Records each node's mark under its path, refuses at its line what the data must not hold (duplicate keys,
+    keys that are not text, numbers not as typed, unknown tags, too deep, too long, too much expansion) and builds
+    the value on the way: PyYAML's constructor would walk the same nodes a second time, in Python too."""
 
     source: SourceMap
+    restore: bool = False  # separators were hidden before parsing: put them back in every string
     problems: list[Problem] = msgspec.field(default_factory=list)
     whole_floats: list[PathKey] = msgspec.field(default_factory=list)
     nodes: int = MAX_NODES
     chars: int = MAX_CHARS
     overflow: yaml.Mark | None = None  # where a budget ran out
+    merged: bool = False  # a << key: its mapping is built by PyYAML's constructor, which knows the merge rules
 
     def refuse(self, mark: yaml.Mark, path: PathKey, message: str, hint: str) -> None:
         self.problems.append(Problem(self.source.file, message, mark.line + 1, mark.column + 1, format_path(path), hint))
 
-    def scalar(self, node: yaml.ScalarNode, path: PathKey) -> None:
-        if node.tag not in _SCALAR_TAGS:
-            self.refuse(node.start_mark, path, f"不支持 YAML 类型标签 “{_short(node.tag)}”。",
+    def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        """The scalar's value as _Loader constructs it (None where refused)."""
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value.translate(_SHOW) if self.restore else value
+        if tag not in _SCALAR_TAGS:
+            self.refuse(node.start_mark, path, f"不支持 YAML 类型标签 “{_short(tag)}”。",
                         "以 ! 开头的值要用英文引号括起来，如 \"!重要\"；或删去标签。")
-            return
-        if node.tag == _BOOL and node.value.lower() not in yaml.constructor.SafeConstructor.bool_values:
-            self.refuse(node.start_mark, path, f"“{node.value}” 不是 true 或 false。", "写成 true 或 false。")
-            return
-        if node.tag in _NUMBER_TAGS:
-            found = _number_problem(node.tag, node.value)
+            return None
+        if tag == _BOOL:
+            if value.lower() not in _BOOLS:
+                self.refuse(node.start_mark, path, f"“{value}” 不是 true 或 false。", "写成 true 或 false。")
+                return None
+            return _BOOLS[value.lower()]
+        if tag in _NUMBER_TAGS:
+            found = _number_problem(tag, value)
             if found:
                 self.refuse(node.start_mark, path, *found)
-            elif node.tag == _FLOAT and float(node.value).is_integer():
+                return None
+            if tag == _INT:
+                return int(value)
+            number = Typed(value)
+            if number.is_integer():
                 self.whole_floats.append(path)
+            return number
+        if tag == _MERGE:
+            self.merged = True
+        return None
 
-    def visit(self, node: yaml.Node, path: PathKey, depth: int = 0, mark: yaml.Mark | None = None) -> None:
-        """Walk the node graph; a mapping value is located at its key."""
+    def visit(self, node: yaml.Node, path: PathKey, depth: int = 0, mark: yaml.Mark | None = None) -> Any:
+        """Walk the node graph and return its value; a mapping value is located at its key."""
         self.nodes -= 1
         if self.nodes < 0 or self.chars < 0:
             self.overflow = self.overflow or node.start_mark
-            return
+            return None
         mark = mark or node.start_mark
         self.source.marks[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             self.chars -= len(node.value)
             if node.tag == _MERGE:  # << merges a mapping into its neighbours only as a key
                 self.refuse(node.start_mark, path, "“<<” 不能单独作为值。", "加英文引号写成 \"<<\"。")
-            else:
-                self.scalar(node, path)
-            return
+                return None
+            return self.scalar(node, path)
         if depth >= MAX_DEPTH:
             self.refuse(node.start_mark, path, f"嵌套超过 {MAX_DEPTH} 层（列表、映射层层套叠），真实的报告用不到这么多层。",
                         "检查缩进和括号 [ ] { } 是否成对；报告的字段最多嵌套十来层。")
-            return
+            return None
         if node.tag not in (_SEQ, _MAP):
             self.refuse(node.start_mark, path, f"不支持 YAML 类型标签 “{_short(node.tag)}”。", "删去这个以 ! 开头的标签。")
-            return
+            return None
         if isinstance(node, yaml.SequenceNode):
             if len(node.value) > MAX_ITEMS:
                 first_over = node.value[MAX_ITEMS].start_mark  # an alias's mark is its anchor's, maybe lines above
                 self.refuse(first_over if first_over.index > node.start_mark.index else node.start_mark, (*path, MAX_ITEMS),
                             f"这个列表有 {len(node.value)} 项，超过上限 {MAX_ITEMS} 项，真实的报告用不到这么多。",
                             "检查是否误把多份报告或大段内容粘贴到了这里；确需这么多，请合并同类的项。")
-            for i, child in enumerate(node.value[:MAX_ITEMS]):
-                self.visit(child, (*path, i), depth + 1)
-            return
+            return [self.visit(child, (*path, i), depth + 1) for i, child in enumerate(node.value[:MAX_ITEMS])]
         seen: dict[Any, int] = {}
+        built: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.refuse(key_node.start_mark, path, "键只能是文字，这里是列表或映射（行首多了 ? 或括号）。",
@@ -328,14 +344,15 @@ class _Walk(msgspec.Struct):
                 continue
             key = key_node.value.translate(_SHOW)
             self.chars -= len(key)
-            self.scalar(key_node, (*path, key))
+            value_key = self.scalar(key_node, (*path, key))
             if key in seen:
                 self.refuse(key_node.start_mark, (*path, key),
                             f"键 “{key}” 重复出现（第一次在第 {seen[key]} 行），后一个会覆盖前一个，造成内容丢失。",
                             "删除或合并重复的键。")
             else:
                 seen[key] = key_node.start_mark.line + 1
-            self.visit(value_node, (*path, key), depth + 1, key_node.start_mark)
+            built[value_key] = self.visit(value_node, (*path, key), depth + 1, key_node.start_mark)
+        return built
 
 
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -480,8 +497,8 @@ def load_text(text: str, name: str) -> Loaded:
         if node is None:
             raise InputError([Problem(name, "文件是空的。", 1, hint="运行 reportgen init 生成一份可填写的模板。")])
         source = SourceMap(name)
-        walk = _Walk(source)
-        walk.visit(node, ())
+        walk = _Walk(source, restore=hidden)
+        data = walk.visit(node, ())
         if walk.overflow is not None:
             what = f"超过 {MAX_NODES} 个值" if walk.nodes < 0 else f"超过 {MAX_CHARS} 个字"
             raise InputError([Problem(name, f"文件展开后{what}：锚点 & 和别名 * 把内容复制了太多次"
@@ -489,7 +506,8 @@ def load_text(text: str, name: str) -> Loaded:
                                       hint="不要用锚点和别名复制大段内容，直接写出需要的内容。")])
         if walk.problems:
             raise InputError(walk.problems)
-        data = loader.construct_document(node)
+        if walk.merged:
+            data = loader.construct_document(node)
     except yaml.YAMLError as err:
         raise InputError(problems or [_yaml_problem(name, err, text)]) from err
     finally:
