@@ -229,3 +229,40 @@ def test_a_folder_fifo_or_device_among_the_inputs_is_refused_and_the_rest_checke
     assert f"{folder / 'b-folder.yaml'}: 这是一个文件夹" in out, out
     assert f"{folder / 'c-device.yaml'}: 这不是普通文件，而是设备" in out, out
     assert f"{folder / 'd-fifo.yaml'}: 这不是普通文件，而是管道" in out, out
+
+
+# ---- the data load_text builds while it walks the nodes -----------------------------------------------------
+
+BUILT_AS_PYYAML = {
+    "aliases": "a: &x {b: 1, c: [1, 2.0, '3', 0.50]}\nd: *x\ne: [*x, *x]\n",
+    "merge": "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n",
+    "merge list": "base: &b {x: 1}\nm: {<<: [*b], z: 0.50}\n",
+    "separators": "a: \"x\u2028y\"\nb: 'p\u2029q'\nc: plain\x85text\n",
+    "keys": "1: a\nnull: c\n2.5: d\nno: e\n",
+    "scalars": "a: yes\nb: No\nc: true\nd: FALSE\ne: on\nf: ~\ng: null\nh: -0.50\ni: +5\nj: 3.0\nk: 2023年\n",
+    "explicit tags": "a: !!str 12\nb: !!int '7'\nc: !!float '2'\n",
+}
+
+
+@pytest.mark.parametrize("case", BUILT_AS_PYYAML)
+def test_the_walk_builds_what_pyyamls_constructor_would(case):
+    """load_text builds the data in the walk that records marks; it must equal, type for type and spelling for
+    spelling, what the loader's own constructor (which a << merge key still uses) makes of the same text."""
+    from reportgen.load import _HIDE, SEPARATORS, _Loader, load_text
+
+    def typed(x):
+        if isinstance(x, dict):
+            return {typed(k): typed(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [typed(v) for v in x]
+        return type(x), x, getattr(x, "typed", None)
+
+    text = BUILT_AS_PYYAML[case]
+    loader = _Loader(text.translate(_HIDE))
+    loader.restore = any(s in text for s in SEPARATORS)
+    try:
+        expected = loader.get_single_data()
+    finally:
+        loader.dispose()
+    got = load_text(text, "t.yaml").data
+    assert typed(got) == typed(expected)
