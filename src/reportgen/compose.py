@@ -142,11 +142,17 @@ def template_roots(workdir: Path | None = None) -> list[Path]:
     """A working folder's own templates/ first, then the shipped ones."""
     roots = []
     if workdir is not None and (workdir / "templates").is_dir():
-        roots.append((workdir / "templates").resolve())
-    shipped = resources.templates_dir().resolve()
+        roots.append(_resolved(workdir / "templates"))
+    shipped = _resolved(resources.templates_dir())
     if shipped not in roots:
         roots.append(shipped)
     return roots
+
+
+@lru_cache(maxsize=256)
+def _resolved(path: Path) -> Path:
+    """path.resolve(), once per path: it reads every link on the way (90 µs, twice per report)."""
+    return path.resolve()
 
 
 def check_region_name(region: str) -> str:
@@ -234,7 +240,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> jinja2.Environment:
     Jinja's optimizer (constant folding) is off: it cost 30 ms of compiling them on a first run and saved
     nothing measurable in rendering."""
     search = [root / region for root in roots] + [root / "base" for root in roots] + list(roots)
-    ours = roots == (resources.templates_dir().resolve(),)
+    ours = roots == (_resolved(resources.templates_dir()),)
     options: dict[str, Any] = {
         "loader": RegionLoader([str(p) for p in search if p.is_dir()]), "undefined": jinja2.StrictUndefined,
         "autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,

@@ -12,8 +12,10 @@ _PKG = Path(str(resources.files("reportgen")))
 _CHECKOUT = _PKG.parent.parent  # src/reportgen → repository root
 
 
+@cache
 def _shipped(name: str) -> Path:
-    """The wheel carries `name` inside the package; an editable install reads it from the checkout."""
+    """The wheel carries `name` inside the package; an editable install reads it from the checkout. Looked up
+    once per process: an installation does not move while it runs."""
     inside = _PKG / name
     return inside if inside.exists() else _CHECKOUT / name
 

@@ -25,6 +25,7 @@ from reportgen.typeset.styles import IDS
 from reportgen.typeset.title import balance, width
 
 DOCUMENT = "word/document.xml"
+_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # as lxml writes it
 CORE = "docProps/core.xml"
 # Parts of python-docx's default template a report does not need: Word 2010's stylesWithEffects (438 KB, with
 # theme fonts), a thumbnail, custom XML. Dropping them keeps every package small and free of theme fonts.
@@ -455,6 +456,6 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
             _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
     writer.flush_imprint()
-    oxml.east_asian_punctuation(root, profile.east_asian_punctuation, styles.east_asian_faces(profile),
-                                profile.fonts.body)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    xml = oxml.east_asian_punctuation(etree.tostring(root, encoding="unicode"), profile.east_asian_punctuation,
+                                      styles.east_asian_faces(profile), profile.fonts.body)
+    return (_DECLARATION + xml).encode()

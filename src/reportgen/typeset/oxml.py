@@ -210,60 +210,95 @@ def doc_defaults(rpr: etree._Element, ppr: etree._Element) -> etree._Element:
     return el("w:docDefaults", children=[el("w:rPrDefault", children=[rpr]), el("w:pPrDefault", children=[ppr])])
 
 
-def east_asian_punctuation(root: etree._Element, chars: str, faces: dict[str, str], default: str) -> None:
-    """Put every run of `chars` (“” ‘’ —— ……: Unicode gives them no script) in its own run whose four font slots
-    name the East Asian face the text around it has (`faces`: style id → face), with w:hint="eastAsia".
+def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default: str) -> str:
+    """`xml` (a serialised document.xml) with every run of `chars` (“” ‘’ —— ……: Unicode gives them no script) in
+    its own run whose four font slots name the East Asian face the text around it has (`faces`: style id → face),
+    with w:hint="eastAsia".
 
     Word draws such a character in the East Asian face only by the hint; LibreOffice 7.4 ignores the hint and takes
     the script of the character before (the Latin face, half width, after a digit or at a paragraph's start), so the
-    Latin slots must name the Chinese face as well. Not every run: digits and Latin letters keep the Latin face."""
+    Latin slots must name the Chinese face as well. Not every run: digits and Latin letters keep the Latin face.
+
+    Done on the text lxml wrote, not on its elements: only runs of one w:t (and their w:rPr) are split, and those
+    are written by this module in one shape; splitting elements cost a third of typesetting a report."""
     if not chars:
-        return
+        return xml
     pattern = _punctuation(chars)
-    rpr_tag, fonts_tag, run_tag = _qn("w:rPr"), _qn("w:rFonts"), _qn("w:r")
-    made: dict[tuple[bytes, str], etree._Element] = {}  # an empty run per (properties, face): copied, not rebuilt
-    for t in [t for t in root.iter(_qn("w:t")) if t.text and pattern.search(t.text)]:  # most runs have none
-        r = t.getparent()
-        props = r.find(rpr_tag)
-        if r.tag != run_tag or len(r) != 1 + (props is not None):
-            continue  # a field character, tab or break shares no run with the text we split
-        face = _run_face(r, props, faces, default)
-        own = etree.tostring(props) if props is not None else b""
-        for piece in (s for s in pattern.split(t.text) if s):
-            key = (own, face if pattern.fullmatch(piece) else "")
-            if (empty := made.get(key)) is None:
-                new = copy.deepcopy(props) if props is not None else el("w:rPr")
-                if key[1]:
-                    for old in new.findall(fonts_tag):
-                        new.remove(old)
-                    fonts = el("w:rFonts", {"w:ascii": face, "w:hAnsi": face, "w:eastAsia": face, "w:cs": face,
-                                            "w:hint": "eastAsia"})
-                    style = new.find(_qn("w:rStyle"))
-                    new.insert(0 if style is None else 1, fonts)  # rFonts follows rStyle (CT_RPr)
-                empty = made[key] = run("", new if len(new) else None)
-            r.addprevious(_with_text(copy.copy(empty), piece))  # lxml copies the whole run either way
-        r.getparent().remove(r)
+    style: list[str | None] = [None]  # the paragraph style of the paragraph being read
+
+    def split(m: re.Match[str]) -> str:
+        if m.group(0).startswith("<w:p"):
+            style[0] = m.group(1)
+            return m.group(0)
+        props, text = m.group(2), m.group(3)
+        plain = _unescape(text) if "&" in text else text
+        if not pattern.search(plain):
+            return m.group(0)
+        face = _run_face(props, style[0], faces, default)
+        own = "" if props is None or props == "<w:rPr/>" else props
+        out = []
+        for piece in pattern.split(plain):
+            if piece:
+                rpr = _with_face(own, face) if pattern.fullmatch(piece) else own
+                space = ' xml:space="preserve"' if piece[:1].isspace() or piece[-1:].isspace() else ""
+                out.append(f"<w:r>{rpr}<w:t{space}>{_escape_text(piece)}</w:t></w:r>")
+        return "".join(out)
+
+    return _PARA_OR_RUN.sub(split, xml)
+
+
+# A paragraph's start with its style, or a run of one w:t (with its w:rPr): the shapes run() and ppr() write.
+_PARA_OR_RUN = re.compile(
+    r'<w:p(?: [^>]*)?>(?:<w:pPr><w:pStyle w:val="([^"]*)"/>)?'
+    r'|<w:r>(<w:rPr/>|<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: xml:space="preserve")?>([^<]*)</w:t></w:r>', re.S)
+_FONTS = re.compile(r"<w:rFonts [^>]*/>")
+_EAST_ASIA = re.compile(r'<w:rFonts [^>]*w:eastAsia="([^"]+)"')
+_RSTYLE = re.compile(r'<w:rStyle w:val="([^"]*)"/>')
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&#13;": "\r", "&quot;": '"', "&apos;": "'"}
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"&(?:amp|lt|gt|quot|apos|#13);", lambda e: _ENTITIES[e.group()], text)
+
+
+def _escape_text(text: str) -> str:
+    """Text as lxml writes it in an element: & < > escaped, and a carriage return as a character reference."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _escape_attr(text: str) -> str:
+    return _escape_text(text).replace('"', "&quot;")
+
+
+def _run_face(props: str | None, p_style: str | None, faces: dict[str, str], default: str) -> str:
+    """The run's East Asian face: its own rFonts, its character style's, its paragraph style's, the default."""
+    if props:
+        if (fonts := _EAST_ASIA.search(props)) is not None:
+            return _unescape(fonts.group(1))
+        if (r_style := _RSTYLE.search(props)) is not None and r_style.group(1) in faces:
+            return faces[r_style.group(1)]
+    if p_style is not None:
+        return faces.get(p_style, default)
+    return default
+
+
+@cache
+def _with_face(props: str, face: str) -> str:
+    """`props` (a serialised w:rPr, or "") with its rFonts replaced by all four slots naming `face`; rFonts
+    follows rStyle (CT_RPr)."""
+    f = _escape_attr(face)
+    fonts = f'<w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}" w:hint="eastAsia"/>'
+    if not props:
+        return f"<w:rPr>{fonts}</w:rPr>"
+    props = _FONTS.sub("", props)
+    r_style = _RSTYLE.search(props)
+    at = r_style.end() if r_style is not None else len("<w:rPr>")
+    return props[:at] + fonts + props[at:]
 
 
 @cache
 def _punctuation(chars: str) -> re.Pattern[str]:
     return re.compile(f"([{re.escape(chars)}]+)")
-
-
-def _run_face(r: etree._Element, props: etree._Element | None, faces: dict[str, str], default: str) -> str:
-    """The run's East Asian face: its own rFonts, its character style's, its paragraph style's, the default."""
-    if props is not None:
-        fonts = props.find(_qn("w:rFonts"))
-        if fonts is not None and fonts.get(_qn("w:eastAsia")):
-            return fonts.get(_qn("w:eastAsia"))
-        style = props.find(_qn("w:rStyle"))
-        if style is not None and style.get(_qn("w:val")) in faces:
-            return faces[style.get(_qn("w:val"))]
-    p = next((a for a in r.iterancestors(_qn("w:p"))), None)
-    p_style = p.find(f"{_qn('w:pPr')}/{_qn('w:pStyle')}") if p is not None else None
-    if p_style is not None:
-        return faces.get(p_style.get(_qn("w:val")), default)
-    return default
 
 
 def strip_theme_fonts(root: etree._Element) -> None:
