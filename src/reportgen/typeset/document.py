@@ -147,8 +147,9 @@ class _Writer(msgspec.Struct):
     """Appends paragraphs for blocks to a document body, tracking what came before for spacing."""
 
     profile: LayoutProfile
-    sect_pr: etree._Element  # paragraphs go before the body's section properties
+    sect_pr: etree._Element  # the body's section properties, after its paragraphs
     names: tuple[str, ...]
+    body: list[str] = msgspec.field(default_factory=list)  # paragraphs and tables, as document.xml holds them
     after_header: bool = False
     sign: Block | None = None  # a 署名 waits for its date: the date's length decides both indents
     highlight: bool = False  # highlight standard passages (Block.std) for review: `build --mark`
@@ -156,12 +157,12 @@ class _Writer(msgspec.Struct):
     imprint: list[Block] = msgspec.field(default_factory=list)  # 版记 rows (cc, printed), laid out after everything else
     attach_label: float = 0.0  # width of 「附件：」, for the items after the first
 
-    def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[etree._Element]:
+    def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[str]:
         """`text` (at `start` in b.plain) as runs: stale numbers (Block.stale) always highlighted, and with
         `highlight` the parts inside standard passages too."""
         std = [(s, e) for s, e, _ in b.std] if self.highlight else []
         if not (std or b.stale):
-            return [oxml.run(text, oxml.rpr_copy(style=style) if style else None)]
+            return [oxml.run_xml(text, oxml.rpr_xml(style=style) if style else "")]
         cuts = sorted({0, len(text), *(min(max(i - start, 0), len(text)) for span in (*std, *b.stale) for i in span)})
         out = []
         for lo, hi in itertools.pairwise(cuts):
@@ -172,11 +173,15 @@ class _Writer(msgspec.Struct):
             color = self.profile.stale_highlight if old else self.profile.standard_highlight if marked else None
             props = {"style": style, "highlight": color}
             props = {k: v for k, v in props.items() if v}
-            out.append(oxml.run(text[lo:hi], oxml.rpr_copy(**props) if props else None))
+            out.append(oxml.run_xml(text[lo:hi], oxml.rpr_xml(**props) if props else ""))
         return out
 
-    def add(self, props: etree._Element, *runs: etree._Element) -> None:
-        self.sect_pr.addprevious(oxml.paragraph(props, *runs))
+    def add(self, props: str | etree._Element, *runs: str | etree._Element) -> None:
+        self.body.append(oxml.paragraph_xml(props, runs))
+
+    def place(self, node: etree._Element) -> None:
+        """A table (or other element built as elements) after what is there."""
+        self.body.append(oxml.fragment(node))
 
     def lines(self, n: int) -> Length:
         return Length(self.profile.line_pitch * n)
@@ -190,14 +195,14 @@ class _Writer(msgspec.Struct):
             return
         size = min(prof.mark_max_size.pt, prof.text_width.pt / max(width(b.text), 1))
         size = Pt(int(size * 2) / 2)  # whole half-points
-        self.add(oxml.ppr_copy(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
-                 oxml.run(b.text, oxml.rpr_copy(size=size)))
+        self.add(oxml.ppr_xml(style=IDS.mark, before=prof.mark_top, line=Length(round(size * 1.2))),
+                 oxml.run_xml(b.text, oxml.rpr_xml(size=size)))
 
     def docno(self, b: Block) -> None:
         prof = self.profile
-        self.add(oxml.ppr_copy(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
-                               border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
-                 oxml.run(b.text))
+        self.add(oxml.ppr_xml(style=IDS.docno, before=self.lines(prof.docno_lines_below_mark),
+                              border_bottom=(prof.red, prof.rule_width, prof.rule_below_docno)),
+                 oxml.run_xml(b.text))
         self.after_header = True
 
     def title(self, b: Block) -> None:
@@ -206,24 +211,24 @@ class _Writer(msgspec.Struct):
         for i, line in enumerate(lines):
             before = self.lines(prof.title_lines_below_rule) if (i == 0 and self.after_header) else None
             after = self.lines(1) if i == len(lines) - 1 else None  # 标题下空一行
-            self.add(oxml.ppr_copy(style=IDS.title, before=before, after=after), oxml.run(line))
+            self.add(oxml.ppr_xml(style=IDS.title, before=before, after=after), oxml.run_xml(line))
 
     def recipient(self, b: Block) -> None:
-        self.add(oxml.ppr_copy(style=IDS.recipient), oxml.run(b.text))
+        self.add(oxml.ppr_xml(style=IDS.recipient), oxml.run_xml(b.text))
 
     def heading(self, b: Block) -> None:
         if b.runin:
-            self.add(oxml.ppr_copy(style=IDS.runin(b.level)),
+            self.add(oxml.ppr_xml(style=IDS.runin(b.level)),
                      *self.runs(b, b.heading_text, 0, IDS.heading_char(b.level)),
                      *self.runs(b, b.runin, len(b.heading_text)))
         else:
-            self.add(oxml.ppr_copy(style=IDS.heading(b.level)), *self.runs(b, b.heading_text, 0))
+            self.add(oxml.ppr_xml(style=IDS.heading(b.level)), *self.runs(b, b.heading_text, 0))
 
     def body_text(self, b: Block) -> None:
-        self.add(oxml.ppr_copy(style=IDS.body), *self.runs(b, b.text, 0))
+        self.add(oxml.ppr_xml(style=IDS.body), *self.runs(b, b.text, 0))
 
     def blank(self, b: Block) -> None:
-        self.add(oxml.ppr_copy(style=IDS.body))
+        self.add(oxml.ppr_xml(style=IDS.body))
 
     def signature(self, b: Block) -> None:
         if self.sign is not None:  # 联合行文: several 署名 share one 成文日期
@@ -232,8 +237,8 @@ class _Writer(msgspec.Struct):
 
     def _signature(self, text: str, right_chars: float) -> None:
         """The 署名 paragraph: a blank line below the body, `right_chars` characters from the right."""
-        self.add(oxml.ppr_copy(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
-                               right=self.profile.chars(right_chars)), oxml.run(text))
+        self.add(oxml.ppr_xml(style=IDS.signature, before=self.lines(self.profile.lines_before_signature),
+                              right=self.profile.chars(right_chars)), oxml.run_xml(text))
 
     def flush_signature(self) -> None:
         """A 署名 with no date after it: right-aligned, 右空二字."""
@@ -257,9 +262,9 @@ class _Writer(msgspec.Struct):
         if sign is not None and not sealed and date_right > prof.unsealed_signature_right_chars:
             # Place the date by its first character (署名首字右移二字): exact whatever the digits' widths.
             left = prof.chars_per_line - sig_right - width(sign.text) + prof.unsealed_date_shift_chars
-            self.add(oxml.ppr_copy(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run(b.text))
+            self.add(oxml.ppr_xml(style=IDS.date, left=prof.chars(left), jc="left"), oxml.run_xml(b.text))
         else:
-            self.add(oxml.ppr_copy(style=IDS.date, right=prof.chars(date_right)), oxml.run(b.text))
+            self.add(oxml.ppr_xml(style=IDS.date, right=prof.chars(date_right)), oxml.run_xml(b.text))
 
 
     # ---- 上行文 and 联合行文 (GB/T 9704-2012 7.2.4, 7.2.6, 7.3.3, 7.3.5, 7.4) ----
@@ -284,7 +289,7 @@ class _Writer(msgspec.Struct):
             columns.append(Length(round(size * side_chars)))
             row.append(oxml.Cell((oxml.paragraph(oxml.ppr_copy(style=IDS.mark, line=line, jc="right"),
                                                          oxml.run(side, copy.deepcopy(props))),), v_align="center"))
-        self.sect_pr.addprevious(oxml.table(columns, [row]))
+        self.place(oxml.table(columns, [row]))
 
     def upward(self, docno: Block, signer: Block) -> None:
         """上行文 (7.2.6): 「签发人：」 (仿宋) and the names (楷体) 居右空一字, two names a line, later lines aligned with
@@ -395,27 +400,26 @@ class _Writer(msgspec.Struct):
                 rows.append([oxml.Cell((para(b.text, left=side),)), oxml.Cell((para(b.runin, right=side, jc="right"),))])
             heights.append(Length(prof.imprint_line * n))
         self.imprint = []
-        last = self.sect_pr.getprevious()
-        if last is None or last.tag != qn("w:p"):
-            last = oxml.paragraph(None)
-            self.sect_pr.addprevious(last)
+        if not self.body or not self.body[-1].startswith("<w:p"):  # nothing yet, or a table: end with a paragraph
+            self.add(None)
+        last = len(self.body) - 1
         half = Length(width_ // 2)
         rules = {"top": prof.imprint_rule_thick, "insideH": prof.imprint_rule_thin, "bottom": prof.imprint_rule_thick}
         height = Length(sum(heights) + prof.imprint_slack)
-        body = flow.end_of(oxml.flow_items(self.sect_pr.getparent(), styles.measures(prof)),
+        body = flow.end_of(oxml.flow_items(oxml.parse_body(self.body), styles.measures(prof)),
                            prof.text_height.twips, prof.text_width.twips)
         if body.page % 2 == 0 and body.used + height.twips + prof.imprint_margin_lines * prof.line_pitch.twips \
                 <= prof.text_height.twips:  # the body ends on an even page with room: the 版记 at its foot
-            self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules,
-                                                float_at=(prof.margin_left, Length(prof.text_height - height))))
+            self.place(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules,
+                                  float_at=(prof.margin_left, Length(prof.text_height - height))))
         else:
-            oxml.end_section(last, self.sect_pr, "evenPage")
+            self.body[last] = oxml.end_section_xml(self.body[last], self.sect_pr, "evenPage")
             if body.page % 2 == 0:  # a blank page comes before the 版记's: neither is numbered (7.5)
                 oxml.title_page(self.sect_pr)  # the 版记's page (the section's only one) takes the empty footer
-            self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=Length(prof.text_height - height)))
-            self.sect_pr.addprevious(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules))
+            self.add(oxml.ppr_xml(style=IDS.recipient, snap_to_grid=False, line=Length(prof.text_height - height)))
+            self.place(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules))
         # The body must end with a paragraph: one of (almost) no height, so the table keeps the page's foot.
-        self.add(oxml.ppr_copy(style=IDS.recipient, snap_to_grid=False, line=Length(Twips(2))))
+        self.add(oxml.ppr_xml(style=IDS.recipient, snap_to_grid=False, line=Length(Twips(2))))
 
 
 def signature_indents(profile: LayoutProfile, signature: str, date: str, sealed: bool) -> tuple[float, float]:
@@ -445,9 +449,8 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
             mark: bool = False) -> bytes:
     """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town);
     `mark` highlights the standard passages for the clerk's review."""
-    root = etree.fromstring(scaffold(profile).document_xml)
-    body = root.find(qn("w:body"))
-    writer = _Writer(profile, body.find(qn("w:sectPr")), names, highlight=mark)
+    frame = _frame(profile)
+    writer = _Writer(profile, copy.deepcopy(frame.sect_pr), names, highlight=mark)
     upward = {i + 1 for i, b in enumerate(blocks[:-1]) if b.kind == "docno" and blocks[i + 1].kind == "signer"}
     for i, block in enumerate(blocks):
         if i + 1 in upward:  # 上行文: the 发文字号 and the 签发人 share a line
@@ -456,6 +459,28 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
             _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
     writer.flush_imprint()
-    xml = oxml.east_asian_punctuation(etree.tostring(root, encoding="unicode"), profile.east_asian_punctuation,
-                                      styles.east_asian_faces(profile), profile.fonts.body)
+    xml = frame.head + "".join(writer.body) + oxml.fragment(writer.sect_pr) + frame.tail
+    xml = oxml.east_asian_punctuation(xml, profile.east_asian_punctuation, styles.east_asian_faces(profile),
+                                      profile.fonts.body)
     return (_DECLARATION + xml).encode()
+
+
+class _Frame(msgspec.Struct, frozen=True):
+    """The scaffold's document.xml around its body's content: what comes before it, the section properties (a
+    report's 版记 may change them) and what comes after."""
+
+    head: str
+    sect_pr: etree._Element
+    tail: str
+
+
+@cache
+def _frame(profile: LayoutProfile) -> _Frame:
+    root = etree.fromstring(scaffold(profile).document_xml)
+    sect_pr = root.find(qn("w:body")).find(qn("w:sectPr"))
+    xml = etree.tostring(root, encoding="unicode")
+    written = oxml.fragment(copy.deepcopy(sect_pr))
+    head, found, tail = xml.partition(written)
+    if not found or not head.endswith("<w:body>") or tail != "</w:body></w:document>":
+        raise RuntimeError("the scaffold's body holds more than its section properties")  # our bug, not the clerk's
+    return _Frame(head, sect_pr, tail)
