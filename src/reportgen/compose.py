@@ -231,6 +231,22 @@ def phrases(region: str, roots: Sequence[Path]) -> dict[str, Any]:
     return merged
 
 
+class _Context(jinja2.runtime.Context):
+    """The shipped templates' context: a call of a macro goes straight to it with the evaluation context, as
+    Context.call would after asking the macro, its __call__ and the result how to pass arguments (a hundred
+    macro calls a report)."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) is not jinja2.runtime.Macro:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(__self.eval_ctx, *args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
 @cache
 def environment(region: str, roots: tuple[Path, ...]) -> jinja2.Environment:
     """One environment per (region, search path): `report.j2` and partials resolve region → base. The shipped
@@ -247,6 +263,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> jinja2.Environment:
         "auto_reload": False, "optimized": False, "bytecode_cache": cachedir.jinja("trusted", _HERE) if ours else cachedir.jinja("sandboxed", _HERE, _SANDBOX)}
     if ours:
         env = jinja2.Environment(**options)
+        env.context_class = _Context
     else:
         from reportgen.sandbox import BudgetedSandbox
 
