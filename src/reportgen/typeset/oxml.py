@@ -279,17 +279,15 @@ def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default:
     if not chars:
         return xml
     pattern = _punctuation(chars)
-    style: list[str | None] = [None]  # the paragraph style of the paragraph being read
 
     def split(m: re.Match[str]) -> str:
-        if m.group(0).startswith("<w:p"):
-            style[0] = m.group(1)
-            return m.group(0)
-        props, text = m.group(2), m.group(3)
+        props, text = m.group(1), m.group(2)
         plain = _unescape(text) if "&" in text else text
         if not pattern.search(plain):
             return m.group(0)
-        face = _run_face(props, style[0], faces, default)
+        p_start = max(xml.rfind("<w:p>", 0, m.start()), xml.rfind("<w:p ", 0, m.start()))
+        p_style = _P_STYLE.match(xml, p_start) if p_start >= 0 else None
+        face = _run_face(props, p_style.group(1) if p_style else None, faces, default)
         own = "" if props is None or props == "<w:rPr/>" else props
         out = []
         for piece in pattern.split(plain):
@@ -299,13 +297,19 @@ def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default:
                 out.append(f"<w:r>{rpr}<w:t{space}>{_escape_text(piece)}</w:t></w:r>")
         return "".join(out)
 
-    return _PARA_OR_RUN.sub(split, xml)
+    return _runs_with(chars).sub(split, xml)
 
 
-# A paragraph's start with its style, or a run of one w:t (with its w:rPr): the shapes run() and ppr() write.
-_PARA_OR_RUN = re.compile(
-    r'<w:p(?: [^>]*)?>(?:<w:pPr><w:pStyle w:val="([^"]*)"/>)?'
-    r'|<w:r>(<w:rPr/>|<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: xml:space="preserve")?>([^<]*)</w:t></w:r>', re.S)
+@cache
+def _runs_with(chars: str) -> re.Pattern[str]:
+    """A run of one w:t (with its w:rPr: the shape run() writes) whose text may hold one of `chars` (as XML, where
+    & < > stand as entities: split() checks the text itself)."""
+    marks = re.escape(chars + ("&" if set(chars) & set("&<>\r") else ""))
+    return re.compile(r'<w:r>(<w:rPr/>|<w:rPr>(?:(?!</w:rPr>).)*</w:rPr>)?<w:t(?: xml:space="preserve")?>'
+                      rf'([^<]*[{marks}][^<]*)</w:t></w:r>', re.S)
+
+
+_P_STYLE = re.compile(r'<w:p(?: [^>]*)?><w:pPr><w:pStyle w:val="([^"]*)"/>')
 _FONTS = re.compile(r"<w:rFonts [^>]*/>")
 _EAST_ASIA = re.compile(r'<w:rFonts [^>]*w:eastAsia="([^"]+)"')
 _RSTYLE = re.compile(r'<w:rStyle w:val="([^"]*)"/>')
