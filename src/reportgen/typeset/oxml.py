@@ -285,7 +285,7 @@ def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default:
         plain = _unescape(text) if "&" in text else text
         if not pattern.search(plain):
             return m.group(0)
-        p_start = max(xml.rfind("<w:p>", 0, m.start()), xml.rfind("<w:p ", 0, m.start()))
+        p_start = xml.rfind("<w:p>", 0, m.start())  # paragraphs are written without attributes
         p_style = _P_STYLE.match(xml, p_start) if p_start >= 0 else None
         face = _run_face(props, p_style.group(1) if p_style else None, faces, default)
         own = "" if props is None or props == "<w:rPr/>" else props
@@ -309,7 +309,7 @@ def _runs_with(chars: str) -> re.Pattern[str]:
                       rf'([^<]*[{marks}][^<]*)</w:t></w:r>', re.S)
 
 
-_P_STYLE = re.compile(r'<w:p(?: [^>]*)?><w:pPr><w:pStyle w:val="([^"]*)"/>')
+_P_STYLE = re.compile(r'<w:p><w:pPr><w:pStyle w:val="([^"]*)"/>')
 _FONTS = re.compile(r"<w:rFonts [^>]*/>")
 _EAST_ASIA = re.compile(r'<w:rFonts [^>]*w:eastAsia="([^"]+)"')
 _RSTYLE = re.compile(r'<w:rStyle w:val="([^"]*)"/>')
@@ -322,7 +322,9 @@ def _unescape(text: str) -> str:
 
 def _escape_text(text: str) -> str:
     """Text as lxml writes it in an element: & < > escaped, and a carriage return as a character reference."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if "&" in text or "<" in text or ">" in text or "\r" in text:  # seldom: four scans instead of four copies
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text
 
 
 def _escape_attr(text: str) -> str:
