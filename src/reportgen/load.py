@@ -128,6 +128,14 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         value = super().construct_scalar(node)
         return value.translate(_SHOW) if self.restore and isinstance(value, str) else value
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """Text is text without trying a pattern: a quoted scalar, or a plain one whose first character starts no
+        number, boolean, null or <<  (most values: they start with a Chinese character). libyaml asks for every
+        scalar."""
+        if kind is yaml.ScalarNode and (not implicit[0] or value[:1] not in _RESOLVED_FIRST) and value:
+            return _STR
+        return super().resolve(kind, value, implicit)
+
 
 def _setup_loader() -> None:
     """YAML 1.1's true/false, null and << as they are; then plain decimals; then YAML 1.1's own number patterns,
@@ -148,6 +156,7 @@ def _setup_loader() -> None:
 
 
 _setup_loader()
+_RESOLVED_FIRST = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)  # no None key: no wildcard resolver
 
 
 def decode(raw: bytes, name: str) -> tuple[str, list[Problem]]:
@@ -317,6 +326,8 @@ class _Walk(msgspec.Struct):
         self.source.marks[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             self.chars -= len(node.value)
+            if node.tag == _STR:  # most values: text, as it is
+                return node.value.translate(_SHOW) if self.restore else node.value
             if node.tag == _MERGE:  # << merges a mapping into its neighbours only as a key
                 self.refuse(node.start_mark, path, "“<<” 不能单独作为值。", "加英文引号写成 \"<<\"。")
                 return None
