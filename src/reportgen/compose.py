@@ -100,15 +100,31 @@ def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None =
     5). A single string is returned as is."""
     if isinstance(options, str) or not options:
         return options
-    when = era.of(year or ctx["year"])
-    usable = [o for o in options if when.has_term(_text_of(o))] or list(options)
+    usable, texts = _usable(options, year or ctx["year"])
     if prefer and len(usable) > keep:
         wanted = _bigrams(prefer)
-        scores = [len(wanted & _bigrams(_text_of(o))) for o in usable]
+        scores = [len(wanted & _bigrams(text)) for text in texts]
         ranked = sorted(scores, reverse=True)
         floor = max(ranked[keep - 1], ranked[0] * least)  # the best few, ties kept: still a choice between towns
         usable = [o for o, score in zip(usable, scores, strict=True) if score >= floor]
     return usable[zlib.crc32(f"{ctx['seed']}|{key}".encode()) % len(usable)]
+
+
+_USABLE: dict[tuple[int, int], tuple[Any, list[Any], list[str]]] = {}
+
+
+def _usable(options: Any, year: int) -> tuple[list[Any], list[str]]:
+    """The variants that name nothing `year` did not have, with their text: the same phrase lists every report,
+    so kept per list (by identity; the entry holds the list, so its id is not reused) and year. A list a template
+    writes out is new every report: the whole store is dropped when it grows past what phrases.yaml holds."""
+    hit = _USABLE.get((id(options), year))
+    if hit is None or hit[0] is not options:
+        if len(_USABLE) >= 4096:
+            _USABLE.clear()
+        when = era.of(year)
+        usable = [o for o in options if when.has_term(_text_of(o))] or list(options)
+        hit = _USABLE[(id(options), year)] = (options, usable, [_text_of(o) for o in usable])
+    return hit[1], hit[2]
 
 
 def std(key: str, text: Any) -> Markup:
