@@ -176,7 +176,7 @@ class _Writer(msgspec.Struct):
             out.append(oxml.run_xml(text[lo:hi], oxml.rpr_xml(**props) if props else ""))
         return out
 
-    def add(self, props: str | etree._Element, *runs: str | etree._Element) -> None:
+    def add(self, props: str | etree._Element | None, *runs: str | etree._Element) -> None:
         self.body.append(oxml.paragraph_xml(props, runs))
 
     def place(self, node: etree._Element) -> None:
