@@ -116,26 +116,44 @@ def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Pro
     return errors, warnings
 
 
-def _named_lists(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Any]]:
-    """Every item of an `initiatives` or `programmes` list, with its path."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if key in ("initiatives", "programmes") and isinstance(child, list):
-                yield from (((*path, key, i), item) for i, item in enumerate(child))
-            else:
-                yield from _named_lists(child, (*path, key))
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            yield from _named_lists(child, (*path, i))
+class _Survey(msgspec.Struct):
+    """What the semantic checks read, gathered in one walk over the data instead of one walk each."""
+
+    marked: list[tuple[PathKey, str]] = msgspec.field(default_factory=list)  # strings (and keys) holding 【
+    facts: list[tuple[PathKey, Any]] = msgspec.field(default_factory=list)  # items of every `facts` list
+    named: list[tuple[PathKey, Any]] = msgspec.field(default_factory=list)  # items of `initiatives`/`programmes`
+
+    def walk(self, value: Any, path: PathKey, facts_on: bool = True, named_on: bool = True) -> None:
+        """Pre-order, as _strings and _facts walk: a facts list's items are facts, and no facts are looked for
+        inside them; likewise the items of a named list."""
+        if isinstance(value, str):
+            if "【" in value:
+                self.marked.append((path, value))
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                at = (*path, key)
+                if isinstance(key, str) and "【" in key:
+                    self.marked.append((at, key))
+                listed = isinstance(child, list)
+                is_facts = facts_on and listed and key == "facts"
+                is_named = named_on and listed and key in ("initiatives", "programmes")
+                if is_facts:
+                    self.facts.extend(((*at, i), item) for i, item in enumerate(child))
+                if is_named:
+                    self.named.extend(((*at, i), item) for i, item in enumerate(child))
+                self.walk(child, at, facts_on and not is_facts, named_on and not is_named)
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                self.walk(child, (*path, i), facts_on, named_on)
 
 
-def _initiative_problems(data: dict[str, Any], src: SourceMap) -> list[Problem]:
+def _initiative_problems(named: list[tuple[PathKey, Any]], src: SourceMap) -> list[Problem]:
     """An initiative whose name does not say what it is (活动? 机制? 品牌?) can only be written 推进“X”."""
     from reportgen.derive import initiative
 
     out = []
     kinds = "、".join(facts.lexicon()["initiative_kinds"])
-    for path, item in _named_lists(data, ()):
+    for path, item in named:
         if isinstance(item, (str, dict)) and not initiative(item).kind:
             name = item if isinstance(item, str) else item.get("name", "")
             found = src.problem(path, f"看不出“{name}”是活动、机制还是品牌，报告里只能写成“深入推进“{name}””。",
@@ -224,9 +242,9 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
     data, src = loaded.data, loaded.source
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    for path, text in _strings(data, ()) if "【" in loaded.text or not loaded.text else ():
-        if "【" not in text:
-            continue
+    survey = _Survey()
+    survey.walk(data, ())
+    for path, text in survey.marked:
         if _in_text(path):
             more_errors, more_warnings = _inline_problems(src, path, text)
             errors += more_errors
@@ -234,7 +252,7 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
         elif any(isinstance(i, (facts.Inline, facts.InlineProblem)) for i in facts.scan(text)):
             errors.append(src.problem(path, "【】数字写法只能用在段落文字里（text、intro、cause、other）。",
                                       "标题、名称里的数字直接写，不加【】。"))
-    for path, fact in _facts(data, ()):
+    for path, fact in survey.facts:
         if not isinstance(fact, dict):
             continue
         more_errors, more_warnings = _fact_problems(src, path, fact)
@@ -268,5 +286,5 @@ def semantic_problems(loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
                     errors.append(src.problem(("signature", "date"), f"成文日期 {signature['date']} 早于报告年度 {data['year']} 年。",
                                               "成文日期应在报告年度之内或之后。"))
     warnings += _guidance_problems(data, src)
-    warnings += _initiative_problems(data, src)
+    warnings += _initiative_problems(survey.named, src)
     return errors, warnings
