@@ -346,23 +346,24 @@ class _Walk(msgspec.Struct):
                             f"这个列表有 {len(node.value)} 项，超过上限 {MAX_ITEMS} 项，真实的报告用不到这么多。",
                             "检查是否误把多份报告或大段内容粘贴到了这里；确需这么多，请合并同类的项。")
             return [self.visit(child, (*path, i), depth + 1) for i, child in enumerate(node.value[:MAX_ITEMS])]
-        seen: dict[Any, int] = {}
+        seen: dict[Any, yaml.Mark] = {}
         built: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.refuse(key_node.start_mark, path, "键只能是文字，这里是列表或映射（行首多了 ? 或括号）。",
                             "写成“键: 值”，键用中文或英文单词。")
                 continue
-            key = key_node.value.translate(_SHOW)
+            key = key_node.value.translate(_SHOW) if self.restore else key_node.value
             self.chars -= len(key)
-            value_key = self.scalar(key_node, (*path, key))
+            at = (*path, key)
+            value_key = key if key_node.tag == _STR else self.scalar(key_node, at)
             if key in seen:
-                self.refuse(key_node.start_mark, (*path, key),
-                            f"键 “{key}” 重复出现（第一次在第 {seen[key]} 行），后一个会覆盖前一个，造成内容丢失。",
+                self.refuse(key_node.start_mark, at,
+                            f"键 “{key}” 重复出现（第一次在第 {seen[key].line + 1} 行），后一个会覆盖前一个，造成内容丢失。",
                             "删除或合并重复的键。")
             else:
-                seen[key] = key_node.start_mark.line + 1
-            built[value_key] = self.visit(value_node, (*path, key), depth + 1, key_node.start_mark)
+                seen[key] = key_node.start_mark
+            built[value_key] = self.visit(value_node, at, depth + 1, key_node.start_mark)
         return built
 
 
