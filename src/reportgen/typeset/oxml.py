@@ -195,7 +195,7 @@ def _rpr_xml(items: tuple[tuple[str, object], ...]) -> str:
 
 def run_xml(text: str, props: str = "") -> str:
     """run(text) as text: `props` a serialised w:rPr or ""."""
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    space = ' xml:space="preserve"' if _keeps_space(text) else ""
     return f"<w:r>{props}<w:t{space}>{_escape_text(text)}</w:t></w:r>"
 
 
@@ -217,9 +217,14 @@ def _with_text(r: etree._Element, text: str) -> etree._Element:
     """`r` (a run whose last child is its empty w:t) holding `text`, spaces at its ends kept."""
     t = r[-1]
     t.text = text
-    if text[:1].isspace() or text[-1:].isspace():
+    if _keeps_space(text):
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return r
+
+
+def _keeps_space(text: str) -> bool:
+    """A w:t whose text starts or ends with a space says so (xml:space="preserve"), or Word drops the space."""
+    return text[:1].isspace() or text[-1:].isspace()
 
 
 def page_field(props_factory) -> list[etree._Element]:
@@ -289,13 +294,8 @@ def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default:
         p_style = _P_STYLE.match(xml, p_start) if p_start >= 0 else None
         face = _run_face(props, p_style.group(1) if p_style else None, faces, default)
         own = "" if props is None or props == "<w:rPr/>" else props
-        out = []
-        for piece in pattern.split(plain):
-            if piece:
-                rpr = _with_face(own, face) if pattern.fullmatch(piece) else own
-                space = ' xml:space="preserve"' if piece[:1].isspace() or piece[-1:].isspace() else ""
-                out.append(f"<w:r>{rpr}<w:t{space}>{_escape_text(piece)}</w:t></w:r>")
-        return "".join(out)
+        return "".join(run_xml(piece, _with_face(own, face) if pattern.fullmatch(piece) else own)
+                       for piece in pattern.split(plain) if piece)
 
     return _runs_with(chars).sub(split, xml)
 
@@ -316,8 +316,11 @@ _RSTYLE = re.compile(r'<w:rStyle w:val="([^"]*)"/>')
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&#13;": "\r", "&quot;": '"', "&apos;": "'"}
 
 
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|#13);")
+
+
 def _unescape(text: str) -> str:
-    return re.sub(r"&(?:amp|lt|gt|quot|apos|#13);", lambda e: _ENTITIES[e.group()], text)
+    return _ENTITY.sub(lambda e: _ENTITIES[e.group()], text)
 
 
 def _escape_text(text: str) -> str:
