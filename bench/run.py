@@ -250,6 +250,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=400, help="towns in the batch runs")
     parser.add_argument("--runs", type=int, default=5, help="runs of each batch (min/median/max)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--per-report", action="store_true",
+                        help="only the per-report lines: a second look in a quieter minute, without the batches")
     args = parser.parse_args()
 
     paras = paragraphs(EXAMPLE)
@@ -260,6 +262,8 @@ def main() -> None:
     share = (_steal() - stolen_before) / (time.perf_counter() - began) * 100
     print(f"reportgen in-process, per report (load→bytes):   {spread(towns, 'ms')} (steal {share:.0f} % of wall)")
     print(f"raw XML + zip floor, per report:                 {spread(per_call(lambda: floor(paras), args.n), 'ms')}")
+    if args.per_report:
+        return
     first, warm = cold_build()
     print(f"cold `reportgen build` of one input:             first (empty cache) {first.seconds:.3f} s; then "
           f"{spread([r.seconds for r in warm], 's', digits=3)} over {len(warm)} runs ({stolen(warm)})")
