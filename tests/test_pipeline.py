@@ -89,6 +89,27 @@ def test_user_text_cannot_forge_structure_or_run_template_code(write_yaml):
     assert "49" not in docx_text(b.docx)
 
 
+def test_angle_brackets_and_entities_in_a_towns_text_print_as_typed(write_yaml):
+    """derive writes a town's "<" as a private character while templates render, and parse puts it back; text is
+    not HTML-escaped, so entities stay what was typed. A heading starting with "<" stays a heading's text."""
+    typed = "PM2.5<35，&lt;b&gt; &amp; <sign>某某"
+    text = MINIMAL.replace("      facts:", f"      heading: '<h2>标题'\n      text: '{typed}'\n      facts:")
+    b = render(write_yaml(text))
+    body = [blk.plain for blk in b.blocks]
+    assert any(typed in p for p in body), body
+    assert any(blk.kind == "heading" and "<h2>标题" in blk.plain for blk in b.blocks)
+    assert not any(blk.kind == "sign" for blk in b.blocks if "某某" in blk.plain)
+    assert typed in docx_text(b.docx) and "\ue00a" not in docx_text(b.docx)
+
+
+def test_the_private_character_that_stands_for_an_angle_bracket_is_refused(write_yaml):
+    from reportgen.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        render(write_yaml(MINIMAL.replace("      facts:", '      text: "甲\\ue00a乙"\n      facts:')))
+    assert "U+E00A" in str(err.value.problems[0].message)
+
+
 def test_same_input_gives_the_same_bytes():
     a = render(EXAMPLES / "gongchuan-2023.yaml").docx
     b = render(EXAMPLES / "gongchuan-2023.yaml").docx

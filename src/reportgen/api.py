@@ -103,7 +103,9 @@ def compose_loaded(loaded: Loaded, region: str | None = None, workdir: Path | No
     """Derive and compose an input already loaded and validated (a file, or the text `serve` has not saved)."""
     before = yoy.load_previous(loaded, previous)
     region = region or loaded.data.get("region") or "base"
-    return compose(derive.context(loaded.data, before.data if before else None), region, workdir), region
+    # a "<" can only be in the data if the file has one, or a \ escape that could write one
+    guard = any(("<" in f.text or "\\" in f.text or not f.text) for f in (loaded, before) if f is not None)
+    return compose(derive.context(loaded.data, before.data if before else None, guard), region, workdir), region
 
 
 def render(path: Path, region: str | None = None, workdir: Path | None = None,

@@ -4,7 +4,6 @@ templates into a list of Blocks."""
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 import sys
 import zlib
@@ -31,8 +30,9 @@ RECORDS = frozenset(  # the context's record types (derive.py, era.py): data onl
 REGION_NAME = re.compile(r"^[a-z0-9-]+$")
 ENTRY = "report.j2"
 
-# A template line is a paragraph; a leading tag gives it a role. Values are HTML-escaped by autoescape,
-# so a user's text can never forge a tag: "<h1>" typed in a YAML arrives here as "&lt;h1&gt;".
+# A template line is a paragraph; a leading tag gives it a role. A user's text can never forge a tag: derive
+# writes its "<" as derive.GUARD, put back here ("<h1>" typed in a YAML arrives as GUARD + "h1>"). No HTML
+# escaping: autoescape's Markup on every value and macro result was a fifth of rendering.
 _LINE = re.compile(r"^<(?P<tag>mark|docno|title|recipient|h[1-4]|sign|date|blank|signer|attach|cc|printed)(?P<attrs>(?:\s+[a-z]+(?:=[a-z0-9_-]+)?)*)>"
                    r"(?P<text>.*)$")
 _RUNIN = "<run>"
@@ -102,7 +102,7 @@ def pick(ctx: jinja2.runtime.Context, options: Any, key: str, year: int | None =
         return options
     usable, texts = _usable(options, year or ctx["year"])
     if prefer and len(usable) > keep:
-        wanted = _bigrams(prefer)
+        wanted = _bigrams(prefer.replace(derive.GUARD, "<"))  # the town's words as typed
         scores = [len(wanted & _bigrams(text)) for text in texts]
         ranked = sorted(scores, reverse=True)
         floor = max(ranked[keep - 1], ranked[0] * least)  # the best few, ties kept: still a choice between towns
@@ -127,19 +127,19 @@ def _usable(options: Any, year: int) -> tuple[list[Any], list[str]]:
     return hit[1], hit[2]
 
 
-def std(key: str, text: Any) -> Markup:
+def std(key: str, text: Any) -> str:
     """Mark `text` as a standard passage (listed by `build -v`, highlighted by `build --mark`)."""
     if not str(text):
-        return Markup("")
-    return Markup(f"{_STD_START}{html.escape(key)}{_STD_SEP}") + text + Markup(_STD_END)
+        return ""
+    return f"{_STD_START}{key}{_STD_SEP}{text}{_STD_END}"
 
 
-def stale(text: Any) -> Markup:
+def stale(text: Any) -> str:
     """Mark `text` as a number carried over from last year (`reportgen next`) and not yet updated: parse()
     records its span and adds the marker phrase (phrases.yaml `stale.marker`); typeset highlights both."""
     if not str(text):
-        return Markup("")
-    return Markup(derive.STALE_OPEN) + text + Markup(derive.STALE_CLOSE)
+        return ""
+    return f"{derive.STALE_OPEN}{text}{derive.STALE_CLOSE}"
 
 
 def fill(text: Any, values: dict[str, Any]) -> Any:
@@ -275,7 +275,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> jinja2.Environment:
     ours = roots == (_resolved(resources.templates_dir()),)
     options: dict[str, Any] = {
         "loader": RegionLoader([str(p) for p in search if p.is_dir()]), "undefined": jinja2.StrictUndefined,
-        "autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
+        "autoescape": False, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
         "auto_reload": False, "optimized": False, "bytecode_cache": cachedir.jinja("trusted", _HERE) if ours else cachedir.jinja("sandboxed", _HERE, _SANDBOX)}
     if ours:
         env = jinja2.Environment(**options)
@@ -376,7 +376,7 @@ def _placed(env: jinja2.Environment, context: dict[str, Any], rendered: str) -> 
     """The rendered report with the wording of each change (macros.j2 `change`) where derive left its marker after
     an inline number, and the marker phrase (phrases.yaml `stale.marker`) closing each stale number's span."""
     if derive.STALE_CLOSE in rendered:
-        marker = html.escape(env.globals["p"]["stale"]["marker"])
+        marker = env.globals["p"]["stale"]["marker"]
         rendered = rendered.replace(derive.STALE_CLOSE, marker + derive.STALE_CLOSE)
     if derive.CHANGE_OPEN not in rendered:
         return rendered
@@ -392,14 +392,14 @@ def _unmark(text: str, offset: int, spans: list[tuple[int, int, str]],
     """`text` without standard-passage and stale-number markers; each passage's span (plus `offset`) is added to
     `spans`, each stale number's to `stale`."""
     if _STD_START not in text and derive.STALE_OPEN not in text:
-        return html.unescape(text)
+        return text.replace(derive.GUARD, "<")
     out: list[str] = []
     length = offset
     stack: list[tuple[int, str]] = []
     opened = offset
     at = 0
     for m in _STD.finditer(text):
-        piece = html.unescape(text[at:m.start()])
+        piece = text[at:m.start()].replace(derive.GUARD, "<")
         out.append(piece)
         length += len(piece)
         if m[0] == derive.STALE_OPEN:
@@ -411,11 +411,11 @@ def _unmark(text: str, offset: int, spans: list[tuple[int, int, str]],
             if stack:
                 start, key = stack.pop()
                 if not stack and length > start:
-                    spans.append((start, length, html.unescape(key)))
+                    spans.append((start, length, key))
         else:
             stack.append((length, m[1]))
         at = m.end()
-    out.append(html.unescape(text[at:]))
+    out.append(text[at:].replace(derive.GUARD, "<"))
     return "".join(out)
 
 

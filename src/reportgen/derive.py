@@ -21,6 +21,9 @@ from reportgen.load import PathKey
 # template's `change` macro.
 STALE_OPEN, STALE_CLOSE = "\ue006", "\ue007"
 CHANGE_OPEN, CHANGE_CLOSE = "\ue008", "\ue009"
+# "<" in the town's own text, while the templates render: a template line starting with "<" takes a role (<h1>,
+# <sign> …), so a town's "<h1>" must not; compose.parse puts "<" back. (Templates render without HTML escaping.)
+GUARD = "\ue00a"
 MIN_PERCENT_BASE = 10  # a count below this last year gets no percentage: 3→5 件 is 增加2件, not 增长66.7%
 # An inline comparison goes right after the number only where a clause ends there: （同比……） before 的 or
 # inside a parenthesis reads wrong.
@@ -455,9 +458,23 @@ TOP_LEVEL = ("year", "next_year", "town", "title", "title_lines", "header", "sig
              "measures", "shortcomings", "leaders", "plans", "other", "other_heading", "era", "next_era", "seed")
 
 
-def context(data: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def guarded(value: Any) -> Any:
+    """`value` with every "<" in its strings as GUARD (a copy where there is one)."""
+    if isinstance(value, str):
+        return value.replace("<", GUARD) if "<" in value else value
+    if isinstance(value, dict):
+        return {k: guarded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [guarded(v) for v in value]
+    return value
+
+
+def context(data: dict[str, Any], previous: dict[str, Any] | None = None, guard: bool = True) -> dict[str, Any]:
     """Everything a template may use. Absent optional parts become None or empty lists, never missing. With
-    `previous` (last year's loaded file), facts of both years carry their Change."""
+    `previous` (last year's loaded file), facts of both years carry their Change. The town's "<" are GUARDed;
+    `guard=False` only when the caller knows neither file holds one (api: from the files' text)."""
+    if guard:
+        data, previous = guarded(data), guarded(previous)
     cmp = Compared.of(data, previous)
     year: int = data["year"]
     town = Town(**data["town"])
@@ -503,6 +520,6 @@ def context(data: dict[str, Any], previous: dict[str, Any] | None = None) -> dic
         "other_heading": other.get("heading") if isinstance(other, dict) else None,
         "era": era.of(year),
         "next_era": era.of(year + 1),
-        "seed": "".join(n for n in (town.county, town.name) if n),
+        "seed": "".join(n for n in (town.county, town.name) if n).replace(GUARD, "<"),  # the names as typed
         CHANGES: cmp.placed,  # compose.py words these where the markers stand (not a template name)
     }

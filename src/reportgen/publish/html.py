@@ -22,7 +22,7 @@ from reportgen.typeset.title import width
 
 TEMPLATE = "report.html.j2"  # the page's markup and CSS skeleton, beside this module
 IMPRINT = ("cc", "printed")  # 版记 rows: one <footer> on the page
-_MARKERS = re.compile("[\ue000-\ue009]")  # compose's and derive's private markers (compose.py, derive.py)
+_MARKERS = re.compile("[\ue000-\ue00a]")  # compose's and derive's private markers (compose.py, derive.py)
 
 
 class Piece(msgspec.Struct, frozen=True):

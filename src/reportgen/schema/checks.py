@@ -16,8 +16,9 @@ from reportgen.load import SEPARATORS, Loaded, PathKey, SourceMap, format_path
 
 # Characters XML 1.0 cannot hold (tab and newline are fine); Word pastes sometimes carry them.
 # U+E000–U+E002 are reportgen's own markers of standard passages (compose.py), U+E006–U+E009 of stale numbers and
-# year-over-year changes (derive.py; U+E003–U+E005 load.py refuses): no input may hold them.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue009\ufffe\uffff\ud800-\udfff]")
+# year-over-year changes, U+E00A stands for "<" while templates render (derive.py; U+E003–U+E005 load.py refuses):
+# no input may hold them.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue00a\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _SEPARATOR = re.compile(f"[{SEPARATORS}]")
 _SEPARATOR_NAMES = {"\u2028": "行分隔符", "\u2029": "段落分隔符", "\x85": "换行控制符 NEL"}
