@@ -428,7 +428,7 @@ def parse(rendered: str) -> list[Block]:
         line = raw_line.strip()
         if not line:
             continue
-        match = _LINE.match(line)
+        match = _LINE.match(line) if line[0] == "<" else None  # most lines are body text
         if match is None:
             spans: list[tuple[int, int, str]] = []
             old: list[tuple[int, int]] = []
