@@ -48,7 +48,7 @@ _ENDINGS = "。！？；：…"
 # ---- filters offered to templates (docs/regions.md lists them) ------------------------------------------
 
 def _same_kind(original: Any, text: str) -> Any:
-    """Keep autoescaped Markup as Markup: these filters only add or strip punctuation, never markup."""
+    """Keep Markup (a region template's |safe) as Markup: these filters only add or strip punctuation."""
     return Markup(text) if isinstance(original, Markup) else text
 
 
