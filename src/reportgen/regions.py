@@ -153,7 +153,7 @@ def _known_names() -> set[str]:
     names = {"loop", "index", "index0", "first", "last", "length", "revindex", "get", "items", "values", "keys",
              "startswith", "endswith"}
     for record in RECORDS:
-        names |= {f.name for f in msgspec.structs.fields(record)}
+        names |= set(record.__struct_fields__)
     names |= {name for record in RECORDS for name, attr in vars(record).items() if isinstance(attr, property)}
 
     def walk(node: Any) -> None:

@@ -7,8 +7,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from reportgen.typeset.length import Cm, Length, Mm, Pt
 from reportgen.typeset.profile import ZIHAO, Fonts, LayoutProfile
 
@@ -121,8 +119,8 @@ KEYS: dict[str, tuple[Callable[[Any, str], Any], str]] = {
     "heading3_bold": (flag, "三级标题是否加粗"),
     "sealed": (flag, "是否按加盖印章的版式"),
 }
-FONT_KEYS = tuple(f.name for f in msgspec.structs.fields(Fonts))
-_PROFILE_FIELDS = {f.name for f in msgspec.structs.fields(LayoutProfile)}
+FONT_KEYS = Fonts.__struct_fields__
+_PROFILE_FIELDS = set(LayoutProfile.__struct_fields__)
 
 
 def known_keys() -> list[str]:
