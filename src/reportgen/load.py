@@ -288,10 +288,9 @@ class _Walk(msgspec.Struct):
         self.problems.append(Problem(self.source.file, message, mark.line + 1, mark.column + 1, format_path(path), hint))
 
     def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
-        """The scalar's value as _Loader constructs it (None where refused)."""
+        """A scalar's value other than text (visit and the key loop take text as it is), as _Loader constructs it;
+        None where refused."""
         tag, value = node.tag, node.value
-        if tag == _STR:
-            return value.translate(_SHOW) if self.restore else value
         if tag not in _SCALAR_TAGS:
             self.refuse(node.start_mark, path, f"不支持 YAML 类型标签 “{_short(tag)}”。",
                         "以 ! 开头的值要用英文引号括起来，如 \"!重要\"；或删去标签。")
