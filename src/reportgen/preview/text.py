@@ -32,8 +32,6 @@ def blocks_from_docx(path: Path) -> list[Block]:
 
 
 _NO_LINE_START = "，。、；：？！）》”’」』…—"
-
-
 _NO_LINE_END = "（《“‘「『〔"
 _NUMBER_PART = "0123456789.%"
 
