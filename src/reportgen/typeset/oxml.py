@@ -284,18 +284,31 @@ def east_asian_punctuation(xml: str, chars: str, faces: dict[str, str], default:
     if not chars:
         return xml
     pattern = _punctuation(chars)
+    props_for: dict[tuple[str | None, str | None], tuple[str, str]] = {}  # (run's, paragraph style) → (own, with face)
+    plain = not any(c.isspace() or c in "&<>\r" for c in chars)
 
     def split(m: re.Match[str]) -> str:
-        props, text = m.group(1), m.group(2)
-        plain = _unescape(text) if "&" in text else text
-        if not pattern.search(plain):
+        props, text = m.group(1, 2)
+        pieces = pattern.split(_unescape(text) if "&" in text else text)  # odd places: the punctuation
+        if len(pieces) == 1:
             return m.group(0)
         p_start = xml.rfind("<w:p>", 0, m.start())  # paragraphs are written without attributes
         p_style = _P_STYLE.match(xml, p_start) if p_start >= 0 else None
-        face = _run_face(props, p_style.group(1) if p_style else None, faces, default)
-        own = "" if props is None or props == "<w:rPr/>" else props
-        return "".join(run_xml(piece, _with_face(own, face) if pattern.fullmatch(piece) else own)
-                       for piece in pattern.split(plain) if piece)
+        key = (props, p_style.group(1) if p_style else None)
+        if key not in props_for:
+            own = "" if props is None or props == "<w:rPr/>" else props
+            props_for[key] = own, _with_face(own, _run_face(props, key[1], faces, default))
+        own, marked = props_for[key]
+        out = []
+        for i, piece in enumerate(pieces):
+            if not (i & 1):
+                if piece:
+                    out.append(run_xml(piece, own))
+            elif plain:  # the punctuation itself: nothing to escape, no space to keep
+                out.append(f"<w:r>{marked}<w:t>{piece}</w:t></w:r>")
+            else:
+                out.append(run_xml(piece, marked))
+        return "".join(out)
 
     return _runs_with(chars).sub(split, xml)
 
