@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType
 from typing import Any
 
 import jinja2
@@ -247,20 +248,36 @@ def phrases(region: str, roots: Sequence[Path]) -> dict[str, Any]:
     return merged
 
 
+_PLAIN_CALLABLES = (FunctionType, BuiltinFunctionType)  # a def or a builtin (dict.get): called as they are
+
+
 class _Context(jinja2.runtime.Context):
-    """The shipped templates' context: a call of a macro goes straight to it with the evaluation context, as
-    Context.call would after asking the macro, its __call__ and the result how to pass arguments (a hundred
-    macro calls a report)."""
+    """The shipped templates' context: a call goes straight to the callable, as Context.call and Macro.__call__
+    would after asking the callable, its __call__ and the result how to pass arguments (a hundred and forty calls
+    a report, most of them macros called with their arguments in order)."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is not jinja2.runtime.Macro:
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(__self.eval_ctx, *args, **kwargs)
-        except StopIteration:
-            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        kind = type(__obj)
+        if kind is jinja2.runtime.Macro:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            left = __obj._argument_count - len(args)
+            try:
+                if (kwargs or left < 0 or __obj.caller or __obj.catch_kwargs or __obj.catch_varargs
+                        or __self.eval_ctx.autoescape):  # what only Macro.__call__ handles
+                    return __obj(__self.eval_ctx, *args, **kwargs)
+                # an argument left out is `missing`: the macro takes its default
+                return __obj._func(*args, *(jinja2.utils.missing,) * left) if left else __obj._func(*args)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        if kind in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
 
 
 @cache
