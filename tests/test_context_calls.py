@@ -1,5 +1,6 @@
-"""compose._Context calls macros and plain functions straight, skipping Jinja's Context.call and Macro.__call__:
-for every way a template can call something, the text (or the error) must be what Jinja itself gives."""
+"""The shipped templates' environment (compose._trusted) calls macros and plain functions straight, skipping
+Jinja's Context.call and Macro.__call__, and its filters without their async wrappers: for every way a template can
+call something, the text (or the error) must be what Jinja itself gives."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ CALLS = [
     "{% autoescape on %}{{ loud('<b>') }}{{ loud('<b>')|length }}{% endautoescape %}{{ loud('<i>') }}",
     "{{ d.get('k') }}{{ d.get('z', 'dflt') }}", "{{ plain(2, y=3) }}", "{{ with_ctx('q') }}",
     "{% for x in xs %}{{ with_ctx(x) }}{% endfor %}", "{{ ns(a=1).a }}",
+    "{% for x in xs %}{% set marker = x * 2 %}{{ with_ctx(x) }}{% endfor %}{{ with_ctx(0) }}",
+    "{% set marker %}blk{% endset %}{{ with_ctx(1) }}", "{% filter upper %}{{ with_ctx(2) }}{% endfilter %}",
+    "{{ xs|select|list|join(',') }}{{ xs|map('string')|join }}{{ xs|first if xs }}{{ xs|sum }}{{ xs|unique|list }}",
 ]
 FAILING = {"{{ two(1, 2, 3) }}": "TypeError", "{{ two(1, c=2) }}": "TypeError", "{{ empty(1) }}": "TypeError",
            "{{ two(1, a=2) }}": "TypeError", "{{ two() }}": "UndefinedError", "{{ stopper() }}|": "UndefinedError"}
@@ -47,7 +51,7 @@ def stopper() -> None:
 def _render(source: str, fast: bool, values: list[int]) -> tuple[str, str]:
     env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
     if fast:
-        env.context_class = compose._Context
+        compose._trusted(env)
     env.globals.update(plain=plain, with_ctx=with_ctx, stopper=stopper, ns=jinja2.utils.Namespace, d={"k": "v"},
                        marker="M")
     try:
@@ -81,3 +85,4 @@ def test_the_shipped_templates_use_the_fast_context() -> None:
 
     env = compose.environment("base", (compose._resolved(resources.templates_dir()),))
     assert env.context_class is compose._Context
+    assert env.filters["join"] is jinja2.filters.sync_do_join and env.filters["select"] is jinja2.filters.sync_do_select

@@ -249,6 +249,7 @@ def phrases(region: str, roots: Sequence[Path]) -> dict[str, Any]:
 
 
 _PLAIN_CALLABLES = (FunctionType, BuiltinFunctionType)  # a def or a builtin (dict.get): called as they are
+_BY_CONTEXT = jinja2.utils._PassArg.context
 
 
 class _Context(jinja2.runtime.Context):
@@ -270,14 +271,25 @@ class _Context(jinja2.runtime.Context):
                 return __obj._func(*args, *(jinja2.utils.missing,) * left) if left else __obj._func(*args)
             except StopIteration:
                 return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
-        if kind in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        if kind in _PLAIN_CALLABLES:
+            passed = getattr(__obj, "jinja_pass_arg", None)
+            # pass_context (pick): this context, unless a loop or block has set variables it must see
+            if passed is None or (passed is _BY_CONTEXT and not kwargs.get("_loop_vars") and not kwargs.get("_block_vars")):
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+                try:
+                    return __obj(__self, *args, **kwargs) if passed else __obj(*args, **kwargs)
+                except StopIteration:
+                    return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
         return super().call(__obj, *args, **kwargs)
+
+
+def _trusted(env: jinja2.Environment) -> jinja2.Environment:
+    """`env` calling straight (_Context), its join, select, list … their synchronous functions, not the wrappers
+    that ask on every call whether the environment is async (it never is)."""
+    env.context_class = _Context
+    env.filters.update({name: f.__wrapped__ for name, f in env.filters.items() if hasattr(f, "__wrapped__")})
+    return env
 
 
 @cache
@@ -295,8 +307,7 @@ def environment(region: str, roots: tuple[Path, ...]) -> jinja2.Environment:
         "autoescape": False, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
         "auto_reload": False, "optimized": False, "bytecode_cache": cachedir.jinja("trusted", _HERE) if ours else cachedir.jinja("sandboxed", _HERE, _SANDBOX)}
     if ours:
-        env = jinja2.Environment(**options)
-        env.context_class = _Context
+        env = _trusted(jinja2.Environment(**options))
     else:
         from reportgen.sandbox import BudgetedSandbox
 
