@@ -128,13 +128,30 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         value = super().construct_scalar(node)
         return value.translate(_SHOW) if self.restore and isinstance(value, str) else value
 
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
         """Text is text without trying a pattern: a quoted scalar, or a plain one whose first character starts no
-        number, boolean, null or <<  (most values: they start with a Chinese character). libyaml asks for every
-        scalar."""
-        if kind is yaml.ScalarNode and (not implicit[0] or value[:1] not in _RESOLVED_FIRST) and value:
-            return _STR
+        number, boolean, null or <<  (most values: they start with a Chinese character). A short plain scalar that
+        might be one (text, name, other, 146 …: keys mostly) is resolved once a process; a mapping is a map and a
+        sequence a seq (no path resolvers here). libyaml asks for every node."""
+        if kind is yaml.ScalarNode:
+            if value and (not implicit[0] or value[:1] not in _RESOLVED_FIRST):
+                return _STR
+            if implicit[0] and len(value) <= _SHORT:  # type: ignore[arg-type]
+                tag = _PLAIN_TAGS.get(value)  # type: ignore[arg-type]
+                if tag is None:
+                    if len(_PLAIN_TAGS) >= 4096:
+                        _PLAIN_TAGS.clear()
+                    tag = _PLAIN_TAGS[value] = super().resolve(kind, value, implicit)  # type: ignore[index]
+                return tag
+        elif kind is yaml.MappingNode:
+            return _MAP
+        elif kind is yaml.SequenceNode:
+            return _SEQ
         return super().resolve(kind, value, implicit)
+
+
+_SHORT = 32  # plain scalars up to this long have their resolved tag kept (by value: nothing else decides it)
+_PLAIN_TAGS: dict[str, str] = {}
 
 
 def _setup_loader() -> None:
