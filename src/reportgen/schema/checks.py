@@ -90,30 +90,38 @@ def _measure_word(src: SourceMap, path: PathKey, label: str, unit: str, shown: s
 
 
 def _inline_problems(src: SourceMap, path: PathKey, text: str) -> tuple[list[Problem], list[Problem]]:
+    """The 【…】 facts of one string checked: a rate against its parts, a count of zero, a count's measure word.
+    Where a fact stands is worked out only for one found wrong (most are right)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for item in facts.scan(text):
-        line, col = _line_of(src, path, text, item.start)
         if isinstance(item, facts.InlineProblem):
+            line, col = _line_of(src, path, text, item.start)
             errors.append(Problem(src.file, item.message, line, col, _fmt(path), item.hint))
             continue
-        where = format_path(path)
+        wrong: list[tuple[str, str]] = []  # (message, hint)
+        doubtful: list[tuple[str, str, str]] = []  # (message, hint, code)
         if item.of is not None:
             part, whole = item.of
             if whole == 0 or part > whole:
-                errors.append(Problem(src.file, f"“{text[item.start:item.end]}”：部分数 {part} 不能大于总数 {whole}，总数也不能为 0。",
-                                      line, col, where, "写成 【比率%=部分数/总数】，如 【96.5%=110/114】。"))
+                wrong.append((f"“{text[item.start:item.end]}”：部分数 {part} 不能大于总数 {whole}，总数也不能为 0。",
+                              "写成 【比率%=部分数/总数】，如 【96.5%=110/114】。"))
             else:
                 ok, expected = rate_matches(float(item.value), part, whole)
                 if not ok:
-                    errors.append(Problem(src.file, f"“{text[item.start:item.end]}”：{part} ÷ {whole} = {expected}%，与 {item.value}% 不符。",
-                                          line, col, where, f"核对数字；若 {expected}% 正确，改为 【{expected}%={part}/{whole}】。"))
-        if item.kind == "count" and Decimal(item.value) == 0:
-            warnings.append(Problem(src.file, f"“{item.label}{item.shown}”会原样印成“0{item.unit}”。", line, col, where,
-                                    "零值通常写成“全年未发生……”或“无……”，请改写这句话。", code="zero-count"))
+                    wrong.append((f"“{text[item.start:item.end]}”：{part} ÷ {whole} = {expected}%，与 {item.value}% 不符。",
+                                  f"核对数字；若 {expected}% 正确，改为 【{expected}%={part}/{whole}】。"))
         if item.kind == "count":
-            warnings += [Problem(src.file, p.message, line, col, where, p.hint, p.code)
+            if Decimal(item.value) == 0:
+                doubtful.append((f"“{item.label}{item.shown}”会原样印成“0{item.unit}”。",
+                                 "零值通常写成“全年未发生……”或“无……”，请改写这句话。", "zero-count"))
+            doubtful += [(p.message, p.hint, p.code)
                          for p in _measure_word(src, path, item.label, item.unit, item.shown)]
+        if wrong or doubtful:
+            line, col = _line_of(src, path, text, item.start)
+            where = format_path(path)
+            errors += [Problem(src.file, message, line, col, where, hint) for message, hint in wrong]
+            warnings += [Problem(src.file, message, line, col, where, hint, code) for message, hint, code in doubtful]
     return errors, warnings
 
 
