@@ -191,6 +191,24 @@ def test_a_file_over_the_size_bound_is_refused_before_parsing(write_yaml):
     _refused(path, ":", "超过输入文件的上限 2 MB")
 
 
+@pytest.mark.parametrize("said", [0, 10])
+def test_a_file_larger_than_its_size_said_is_read_whole_and_bounded(write_yaml, monkeypatch, said):
+    """load reads the size fstat gives and one byte more: a file that grew since (or a file system reporting 0)
+    is read on to the end, and refused past the bound all the same."""
+    from reportgen import load as loader
+
+    real = os.fstat
+
+    def fstat(fd):
+        found = real(fd)
+        return os.stat_result((found.st_mode, *tuple(found)[1:6], said, *tuple(found)[7:]))
+
+    monkeypatch.setattr(loader.os, "fstat", fstat)
+    small = write_yaml(MINIMAL)
+    assert loader._read(small) == small.read_bytes()
+    _refused(write_yaml(MINIMAL + "# " + "注" * (MAX_BYTES // 3 + 10) + "\n"), ":", "超过输入文件的上限 2 MB")
+
+
 def test_aliases_cannot_expand_a_small_file_into_a_huge_document(write_yaml):
     """300 KB of input: one 100,000-character paragraph and aliases repeating it (a 300 MB document.xml)."""
     text = MINIMAL + "opening:\n  text: &p \"" + "法" * 100_000 + "\"\n" + "  guidance: [" + ", ".join(["*p"] * 150) + "]\n"

@@ -567,7 +567,10 @@ def _read(path: Path) -> bytes:
         if info.st_size > MAX_BYTES:
             raise InputError([_too_big(name, info.st_size)])
         with os.fdopen(fd, "rb", closefd=False) as f:
-            raw = f.read(MAX_BYTES + 1)
+            # the size fstat gave and one byte more (asking for MAX_BYTES + 1 allocates 2 MB each time, 20 µs)
+            raw = f.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it grew, or its size said nothing (some special file systems)
+                raw += f.read(MAX_BYTES + 1 - len(raw))
     finally:
         os.close(fd)
     if len(raw) > MAX_BYTES:  # the file grew while being read
