@@ -147,7 +147,7 @@ class _Writer(msgspec.Struct):
     """Appends paragraphs for blocks to a document body, tracking what came before for spacing."""
 
     profile: LayoutProfile
-    sect_pr: etree._Element  # the body's section properties, after its paragraphs
+    final: etree._Element  # the scaffold's section properties, after the body's paragraphs: not to be changed
     names: tuple[str, ...]
     body: list[str] = msgspec.field(default_factory=list)  # paragraphs and tables, as document.xml holds them
     after_header: bool = False
@@ -156,6 +156,13 @@ class _Writer(msgspec.Struct):
     cosigns: list[Block] = msgspec.field(default_factory=list)  # 联合行文: the 署名 before the last one, waiting for the date
     imprint: list[Block] = msgspec.field(default_factory=list)  # 版记 rows (cc, printed), laid out after everything else
     attach_label: float = 0.0  # width of 「附件：」, for the items after the first
+    sect_pr: etree._Element | None = None  # this report's own copy of `final`, once a 版记 changes it
+
+    def own_sect_pr(self) -> etree._Element:
+        """The section properties to change: copied from the scaffold's the first time (most reports keep them)."""
+        if self.sect_pr is None:
+            self.sect_pr = copy.deepcopy(self.final)
+        return self.sect_pr
 
     def runs(self, b: Block, text: str, start: int, style: str | None = None) -> list[str]:
         """`text` (at `start` in b.plain) as runs: stale numbers (Block.stale) always highlighted, and with
@@ -413,9 +420,9 @@ class _Writer(msgspec.Struct):
             self.place(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules,
                                   float_at=(prof.margin_left, Length(prof.text_height - height))))
         else:
-            self.body[last] = oxml.end_section_xml(self.body[last], self.sect_pr, "evenPage")
+            self.body[last] = oxml.end_section_xml(self.body[last], self.own_sect_pr(), "evenPage")
             if body.page % 2 == 0:  # a blank page comes before the 版记's: neither is numbered (7.5)
-                oxml.title_page(self.sect_pr)  # the 版记's page (the section's only one) takes the empty footer
+                oxml.title_page(self.own_sect_pr())  # the 版记's page (the section's only one) takes the empty footer
             self.add(oxml.ppr_xml(style=IDS.recipient, snap_to_grid=False, line=Length(prof.text_height - height)))
             self.place(oxml.table([half, Length(width_ - half)], rows, heights=heights, rules=rules))
         # The body must end with a paragraph: one of (almost) no height, so the table keeps the page's foot.
@@ -450,7 +457,7 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
     """The document.xml holding `blocks`; `names` are words a title line must not split (issuer, town);
     `mark` highlights the standard passages for the clerk's review."""
     frame = _frame(profile)
-    writer = _Writer(profile, copy.deepcopy(frame.sect_pr), names, highlight=mark)
+    writer = _Writer(profile, frame.sect_pr, names, highlight=mark)
     upward = {i + 1 for i, b in enumerate(blocks[:-1]) if b.kind == "docno" and blocks[i + 1].kind == "signer"}
     for i, block in enumerate(blocks):
         if i + 1 in upward:  # 上行文: the 发文字号 and the 签发人 share a line
@@ -459,7 +466,8 @@ def typeset(blocks: list[Block], profile: LayoutProfile = DEFAULT, names: tuple[
             _DISPATCH[block.kind](writer, block)
     writer.flush_signature()
     writer.flush_imprint()
-    xml = frame.head + "".join(writer.body) + oxml.fragment(writer.sect_pr) + frame.tail
+    sect_pr = frame.sect_xml if writer.sect_pr is None else oxml.fragment(writer.sect_pr)
+    xml = frame.head + "".join(writer.body) + sect_pr + frame.tail
     xml = oxml.east_asian_punctuation(xml, profile.east_asian_punctuation, styles.east_asian_faces(profile),
                                       profile.fonts.body)
     return (_DECLARATION + xml).encode()
@@ -472,6 +480,7 @@ class _Frame(msgspec.Struct, frozen=True):
     head: str
     sect_pr: etree._Element
     tail: str
+    sect_xml: str  # sect_pr as written, for the reports that keep it
 
 
 @cache
@@ -483,4 +492,4 @@ def _frame(profile: LayoutProfile) -> _Frame:
     head, found, tail = xml.partition(written)
     if not found or not head.endswith("<w:body>") or tail != "</w:body></w:document>":
         raise RuntimeError("the scaffold's body holds more than its section properties")  # our bug, not the clerk's
-    return _Frame(head, sect_pr, tail)
+    return _Frame(head, sect_pr, tail, written)
