@@ -119,10 +119,12 @@ class Compared(msgspec.Struct):
             if item.stale:
                 return f"{STALE_OPEN}{item.shown}{STALE_CLOSE}"
             found = self.get(at, item.start)
+            if found is None:  # most facts: no change to say (or no last year)
+                return item.shown
             after = text[item.end:item.end + 1]
             inside = text.count("（", 0, item.start) + text.count("(", 0, item.start) > \
                 text.count("）", 0, item.start) + text.count(")", 0, item.start)
-            if found is None or inside or (after and after not in _CLAUSE_END and not after.isspace()):
+            if inside or (after and after not in _CLAUSE_END and not after.isspace()):
                 return item.shown
             self.placed.append(found)
             return f"{item.shown}{CHANGE_OPEN}{len(self.placed) - 1}{CHANGE_CLOSE}"
