@@ -593,10 +593,18 @@ def style_measures(style_nodes: list[etree._Element]) -> dict[str, Measures]:
         based = node.find(_qn("w:basedOn"))
         parent[sid] = based.get(_qn("w:val")) if based is not None else None
 
-    def resolved(sid: str | None) -> Measures:
-        return defaults if sid is None or sid not in own else own[sid].over(resolved(parent[sid]))
-
-    return {sid: resolved(sid) for sid in own}
+    out: dict[str, Measures] = {}
+    for sid in own:
+        chain: list[str] = []  # the style, the one it is based on, …, up to one with no basedOn of ours
+        at: str | None = sid
+        while at is not None and at in own and at not in chain:
+            chain.append(at)
+            at = parent[at]
+        resolved = defaults
+        for based in reversed(chain):
+            resolved = own[based].over(resolved)
+        out[sid] = resolved
+    return out
 
 
 class Para(msgspec.Struct, frozen=True):
