@@ -270,29 +270,25 @@ class _Context(jinja2.runtime.Context):
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
+        macro = kind is jinja2.runtime.Macro
+        passed = getattr(__obj, "jinja_pass_arg", None) if kind in _PLAIN_CALLABLES else None
+        # pass_context (pick): this context, unless a loop or block has set variables it must see
+        if not (macro or (kind in _PLAIN_CALLABLES and (passed is None or (
+                passed is _BY_CONTEXT and not kwargs.get("_loop_vars") and not kwargs.get("_block_vars"))))):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            if not macro:
+                return __obj(__self, *args, **kwargs) if passed else __obj(*args, **kwargs)
             left = __obj._argument_count - len(args)
-            try:
-                if (kwargs or left < 0 or __obj.caller or __obj.catch_kwargs or __obj.catch_varargs
-                        or __self.eval_ctx.autoescape):  # what only Macro.__call__ handles
-                    return __obj(__self.eval_ctx, *args, **kwargs)
-                # an argument left out is `missing`: the macro takes its default
-                return __obj._func(*args, *(jinja2.utils.missing,) * left) if left else __obj._func(*args)
-            except StopIteration:
-                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
-        if kind in _PLAIN_CALLABLES:
-            passed = getattr(__obj, "jinja_pass_arg", None)
-            # pass_context (pick): this context, unless a loop or block has set variables it must see
-            if passed is None or (passed is _BY_CONTEXT and not kwargs.get("_loop_vars") and not kwargs.get("_block_vars")):
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-                try:
-                    return __obj(__self, *args, **kwargs) if passed else __obj(*args, **kwargs)
-                except StopIteration:
-                    return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
+            if (kwargs or left < 0 or __obj.caller or __obj.catch_kwargs or __obj.catch_varargs
+                    or __self.eval_ctx.autoescape):  # what only Macro.__call__ handles
+                return __obj(__self.eval_ctx, *args, **kwargs)
+            # an argument left out is `missing`: the macro takes its default
+            return __obj._func(*args, *(jinja2.utils.missing,) * left) if left else __obj._func(*args)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
 
 
 def _trusted(env: jinja2.Environment) -> jinja2.Environment:
